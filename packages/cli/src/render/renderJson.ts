@@ -1,0 +1,15 @@
+import type { Io } from "../Io.js";
+import type { Renderer } from "./Renderer.js";
+
+/** `--json`: one JSON object per line on stdout, nothing else there. */
+export function renderJson(io: Io): Renderer {
+  const write = (value: unknown): void => {
+    io.stdout.write(`${JSON.stringify(value)}\n`);
+  };
+  return {
+    event: (event) => write(event),
+    info: (message) => write({ type: "info", message }),
+    error: (error) => write({ type: "error", error }),
+    result: (_line, data) => write({ type: "result", ...data }),
+  };
+}

@@ -1,0 +1,3 @@
+export { ENTER_SCRIPT, enterArgv } from "./enterScript.js";
+export { planInstallActivation } from "./planInstallActivation.js";
+export { planProfile, type ProfilePlan } from "./planProfile.js";

@@ -1,0 +1,10 @@
+export { closureBytes, type Closure, type StorePathInfo } from "./StorePathInfo.js";
+export { formatRegistration } from "./formatRegistration.js";
+export { normaliseNarHash } from "./narHash.js";
+export { parsePathInfoJson } from "./parsePathInfoJson.js";
+export { planCopy, type CopyPlan } from "./planCopy.js";
+export { sortByReferences } from "./sortByReferences.js";
+export { receiveClosureScript } from "./receiveClosureScript.js";
+export type { ClosureSource, PathExport } from "./ClosureSource.js";
+export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";
+export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";

@@ -1,0 +1,36 @@
+/**
+ * The base of every error nixos-via returns. Errors are values: public functions return
+ * them inside neverthrow `Result`s instead of throwing.
+ *
+ * - `code` is stable and meant for machines (`--json` output, `switch` statements).
+ * - `message` is one line a user can act on: what is wrong and what to do.
+ * - `details` holds longer context (a command's output, a list of problems), never secrets.
+ * - `cause` is the underlying error, when there is one.
+ *
+ * @example
+ * ```ts
+ * const result = await readSystem("/nix/store/…-nixos-system-web");
+ * if (result.isErr()) console.error(`${result.error.code}: ${result.error.message}`);
+ * ```
+ */
+export class NixosViaError extends Error {
+  readonly code: string;
+  readonly details: string | undefined;
+
+  constructor(code: string, message: string, options: { details?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details;
+  }
+
+  /** A plain object for NDJSON output. */
+  toJSON(): { name: string; code: string; message: string; details?: string } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}

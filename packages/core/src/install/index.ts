@@ -1,0 +1,1 @@
+export { planInstall, type PlanInstallErrorType, type PlanInstallParameters } from "./planInstall.js";

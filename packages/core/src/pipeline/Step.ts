@@ -1,0 +1,54 @@
+import type { StorePathInfo } from "../closure/index.js";
+
+/** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
+export type Phase =
+  | "layout"
+  | "copy"
+  | "register"
+  | "profile"
+  | "activate"
+  | "extra-files"
+  | "unmount"
+  | "reboot";
+
+/** Runs a command on the target; a non-zero exit fails the step. */
+export interface RunStep {
+  readonly kind: "run";
+  readonly phase: Phase;
+  /** One line saying what the step does, in the user's terms. */
+  readonly description: string;
+  readonly argv: readonly string[];
+  /** @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Text written to the command's stdin. @default "" */
+  readonly stdin?: string;
+}
+
+/** Streams store paths from the source into the target through a receiver command. */
+export interface CopyClosureStep {
+  readonly kind: "copy-closure";
+  readonly phase: "copy";
+  readonly description: string;
+  /** Paths to send, in reference order. */
+  readonly paths: readonly StorePathInfo[];
+  /** Sum of their NAR sizes. */
+  readonly bytes: number;
+  /** The command that unpacks the stream on the target. */
+  readonly receiver: readonly string[];
+}
+
+/** One unit of work. Steps are plain data, so plans print, snapshot and review as data. */
+export type Step = RunStep | CopyClosureStep;
+
+/** A whole run, decided before anything is touched. */
+export interface Plan {
+  readonly action: "install" | "deploy";
+  readonly target: string;
+  /** The system toplevel being installed or deployed. */
+  readonly toplevel: string;
+  /** The closure's size and what of it has to travel. */
+  readonly copy: { readonly paths: number; readonly bytes: number; readonly present: number; readonly total: number };
+  /** The generation this run creates, or the one that already points at the toplevel. */
+  readonly generation: number;
+  readonly steps: readonly Step[];
+}

@@ -1,0 +1,67 @@
+import { shellQuote } from "../target/shellQuote.js";
+import type { Plan, Step } from "./Step.js";
+
+/**
+ * Renders a plan as the text `--dry-run` prints: a summary, then every step with the
+ * exact command it runs. Inline scripts (`sh -c SCRIPT NAME ARGS…`) show as `NAME ARGS…`
+ * and each script's text is printed once at the end, so nothing that would run is hidden.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatPlan(plan));
+ * ```
+ */
+export function formatPlan(plan: Plan): string {
+  const scripts = new Map<string, string>();
+  const lines = [
+    `${plan.action} ${plan.toplevel}`,
+    `  to ${plan.target} as generation ${plan.generation}`,
+    `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
+      `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
+    "",
+  ];
+  for (const [i, step] of plan.steps.entries()) {
+    lines.push(`${String(i + 1).padStart(2)}. [${step.phase}] ${step.description}`);
+    lines.push(`      $ ${commandLine(step, scripts)}`);
+  }
+  if (plan.steps.length === 0) lines.push("nothing to do");
+  for (const [name, text] of scripts) {
+    lines.push("", `${name} is this script:`, ...text.trimEnd().split("\n").map((l) => `    ${l}`));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function commandLine(step: Step, scripts: Map<string, string>): string {
+  const argv = step.kind === "run" ? step.argv : step.receiver;
+  const env = step.kind === "run" && step.env ? Object.entries(step.env).map(([k, v]) => `${k}=${v}`) : [];
+  const shown =
+    argv[0] === "sh" && argv[1] === "-c" && argv[2] !== undefined && argv[3] !== undefined
+      ? (scripts.set(argv[3], argv[2]), argv.slice(3))
+      : argv;
+  const stdin =
+    step.kind === "copy-closure"
+      ? ` < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`
+      : step.stdin
+        ? ` < ${step.stdin.split("\n").filter(Boolean).length} lines of input`
+        : "";
+  return `${shellQuote([...env, ...shown])}${stdin}`;
+}
+
+/**
+ * Formats a byte count for people, with binary units.
+ *
+ * @example
+ * ```ts
+ * formatBytes(1536) // "1.5 KiB"
+ * ```
+ */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,196 @@
+import { err, ok, ResultAsync, type Result } from "neverthrow";
+import type { ClosureSource } from "../closure/ClosureSource.js";
+import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
+import type { Target } from "../target/index.js";
+import type { PipelineEvent } from "./PipelineEvent.js";
+import type { CopyClosureStep, Plan, RunStep } from "./Step.js";
+
+/** Options of {@link runPlan}. */
+export interface RunPlanOptions {
+  readonly target: Target;
+  /** Needed when the plan copies store paths. */
+  readonly source?: ClosureSource;
+  /** Receives every event of the run, in order. @default ignore them */
+  readonly onEvent?: (event: PipelineEvent) => void;
+  /** Stops the run between steps and aborts the running command. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a finished run did. */
+export interface RunSummary {
+  readonly durationMs: number;
+  readonly copiedPaths: number;
+  readonly copiedBytes: number;
+}
+
+/** How many output lines a failed step's error carries. */
+const TAIL_LINES = 40;
+/** Progress events are rate-limited: a copy of gigabytes must not flood `--json` output. */
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * Applies a plan's steps to a target, in order, stopping at the first failure. Emits
+ * `plan`, then `phase`/`step-start`/`output`/`progress`/`step-end` per step, then `done`.
+ *
+ * @example
+ * ```ts
+ * const summary = await runPlan(plan, { target, source, onEvent: (e) => console.log(e.type) });
+ * if (summary.isErr()) process.exitCode = 1;
+ * ```
+ */
+export function runPlan(plan: Plan, options: RunPlanOptions): ResultAsync<RunSummary, NixosViaError> {
+  return new ResultAsync(run(plan, options));
+}
+
+async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSummary, NixosViaError>> {
+  const emit = options.onEvent ?? (() => {});
+  const started = Date.now();
+  let copiedPaths = 0;
+  let copiedBytes = 0;
+  let phase: string | undefined;
+  emit({ type: "plan", plan });
+  const finish = (error?: NixosViaError): Result<RunSummary, NixosViaError> => {
+    const durationMs = Date.now() - started;
+    emit({ type: "done", ok: error === undefined, durationMs, copiedPaths, copiedBytes, ...(error ? { error } : {}) });
+    return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes });
+  };
+
+  for (const [index, step] of plan.steps.entries()) {
+    if (options.signal?.aborted) return finish(new AbortedError());
+    if (step.phase !== phase) {
+      phase = step.phase;
+      emit({ type: "phase", phase: step.phase });
+    }
+    emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: step.description });
+    const stepStarted = Date.now();
+    const result = step.kind === "run" ? await runStep(step, index, options, emit) : await copyStep(step, index, options, emit);
+    emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - stepStarted });
+    if (result.isErr()) return finish(options.signal?.aborted ? new AbortedError() : result.error);
+    if (step.kind === "copy-closure") {
+      copiedPaths += step.paths.length;
+      copiedBytes += result.value;
+    }
+  }
+  return finish();
+}
+
+async function runStep(
+  step: RunStep,
+  index: number,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+): Promise<Result<number, NixosViaError>> {
+  const output = outputCollector(index, emit);
+  const result = await options.target.exec(step.argv, {
+    ...(step.env ? { env: step.env } : {}),
+    ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStdout: output.stdout,
+    onStderr: output.stderr,
+  });
+  output.flush();
+  if (result.isErr()) return err(result.error);
+  if (result.value.exitCode !== 0) {
+    return err(
+      new StepFailedError(index, `${step.description}: failed with exit code ${result.value.exitCode}`, {
+        exitCode: result.value.exitCode,
+        details: output.tail(),
+      }),
+    );
+  }
+  return ok(0);
+}
+
+async function copyStep(
+  step: CopyClosureStep,
+  index: number,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+): Promise<Result<number, NixosViaError>> {
+  if (options.source === undefined) {
+    return err(new StepFailedError(index, `${step.description}: no closure source was given to the runner`));
+  }
+  const exported = options.source.exportPaths(
+    step.paths.map((p) => p.path),
+    options.signal,
+  );
+  let bytesDone = 0;
+  let pathsDone = 0;
+  let boundary = step.paths[0]?.narSize ?? 0;
+  let lastEmit = 0;
+  const report = (force: boolean): void => {
+    // Paths are counted as their NAR sizes pass by: tar's framing makes this an estimate
+    // until the end, where it is exact.
+    while (pathsDone < step.paths.length && bytesDone >= boundary) {
+      pathsDone++;
+      boundary += step.paths[pathsDone]?.narSize ?? 0;
+    }
+    const now = Date.now();
+    if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return;
+    lastEmit = now;
+    emit({
+      type: "progress",
+      index,
+      pathsDone: force ? step.paths.length : Math.min(pathsDone, step.paths.length - 1),
+      pathsTotal: step.paths.length,
+      bytesDone: force ? step.bytes : Math.min(bytesDone, step.bytes),
+      bytesTotal: step.bytes,
+    });
+  };
+  async function* counted(): AsyncIterable<Uint8Array> {
+    for await (const chunk of exported.stream) {
+      bytesDone += chunk.byteLength;
+      report(false);
+      yield chunk;
+    }
+  }
+  const output = outputCollector(index, emit);
+  const [received, sent] = await Promise.all([
+    options.target.exec(step.receiver, {
+      stdin: counted(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStdout: output.stdout,
+      onStderr: output.stderr,
+    }),
+    exported.done,
+  ]);
+  output.flush();
+  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
+  if (received.isErr()) return err(received.error);
+  if (received.value.exitCode !== 0) {
+    return err(
+      new StepFailedError(index, `${step.description}: the receiver failed with exit code ${received.value.exitCode}`, {
+        exitCode: received.value.exitCode,
+        details: output.tail(),
+      }),
+    );
+  }
+  report(true);
+  return ok(bytesDone);
+}
+
+/** Splits a command's output into line events and keeps the last lines for error reports. */
+function outputCollector(index: number, emit: (e: PipelineEvent) => void) {
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  const partial = { stdout: "", stderr: "" };
+  const last: string[] = [];
+  const push = (stream: "stdout" | "stderr", text: string, final: boolean): void => {
+    const lines = (partial[stream] + text).split("\n");
+    partial[stream] = final ? "" : (lines.pop() ?? "");
+    for (const line of lines) {
+      if (final && line === "") continue;
+      last.push(line);
+      if (last.length > TAIL_LINES) last.shift();
+      emit({ type: "output", index, stream, line });
+    }
+  };
+  return {
+    stdout: (chunk: Uint8Array) => push("stdout", decoders.stdout.decode(chunk, { stream: true }), false),
+    stderr: (chunk: Uint8Array) => push("stderr", decoders.stderr.decode(chunk, { stream: true }), false),
+    flush: () => {
+      push("stdout", decoders.stdout.decode(), true);
+      push("stderr", decoders.stderr.decode(), true);
+    },
+    tail: () => last.join("\n"),
+  };
+}

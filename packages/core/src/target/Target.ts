@@ -1,0 +1,56 @@
+import type { ResultAsync } from "neverthrow";
+import type { TransportError } from "../errors/index.js";
+
+/** Input for a command: text, bytes, or a stream of bytes (a closure on its way). */
+export type ExecInput = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/** Options of {@link Target.exec}. */
+export interface ExecOptions {
+  /** Bytes written to the command's standard input, which is then closed. @default nothing (empty) */
+  readonly stdin?: ExecInput;
+  /** Extra environment variables (never secrets: they may show in process lists). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Stops the command. @default never */
+  readonly signal?: AbortSignal;
+  /** Receives standard output as it arrives (it is also collected in the result). */
+  readonly onStdout?: (chunk: Uint8Array) => void;
+  /** Receives standard error as it arrives (it is also collected in the result). */
+  readonly onStderr?: (chunk: Uint8Array) => void;
+}
+
+/** How a command ended. A non-zero exit is a result, not an error: the caller decides. */
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** What a target can do, as plain flags (unstorage's driver flags are the model). */
+export interface TargetCapabilities {
+  /** The target runs commands as root (directly or through sudo). */
+  readonly root: boolean;
+  /** A `nix-store` usable with `--store local?root=ROOT` runs where the target's commands run. */
+  readonly hostNix: boolean;
+}
+
+/**
+ * Where a system goes: a small interface every transport implements. Commands are argv
+ * arrays; a transport that needs a shell string (SSH) quotes them in one place.
+ *
+ * @example
+ * ```ts
+ * const result = await target.exec(["uname", "-m"]);
+ * if (result.isOk()) console.log(result.value.stdout.trim());
+ * ```
+ */
+export interface Target {
+  /** The URI the user gave, e.g. `dir:/srv/roots/web`. */
+  readonly uri: string;
+  /** The directory, in the target's own filesystem, that is (or becomes) the system's `/`. */
+  readonly root: string;
+  readonly capabilities: TargetCapabilities;
+  /** Runs a command to its end. Errs only when it could not run or the transport broke. */
+  exec(argv: readonly string[], options?: ExecOptions): ResultAsync<ExecResult, TransportError>;
+  /** Releases what the target holds (connections, loop devices, mounts). */
+  close(): ResultAsync<void, TransportError>;
+}

@@ -1,0 +1,22 @@
+/** One `system-N-link` in the target's system profile. */
+export interface Generation {
+  readonly number: number;
+  /** The toplevel store path the link points at. */
+  readonly toplevel: string;
+}
+
+/** What a probe found on a target. Plans are built from these facts and nothing else. */
+export interface TargetFacts {
+  /** `uname -m` where the target's commands run, e.g. `x86_64`. */
+  readonly machine: string;
+  /** The target's Nix database exists. */
+  readonly hasNixDb: boolean;
+  /** Store paths of the closure that the target has registered (valid in its Nix database). */
+  readonly registered: ReadonlySet<string>;
+  /** Generations of the system profile, ascending by number. */
+  readonly generations: readonly Generation[];
+  /** The generation `profiles/system` points at, if any. */
+  readonly currentGeneration: number | undefined;
+  /** Commands found on the target's PATH among those nixos-via may use. */
+  readonly tools: ReadonlySet<string>;
+}

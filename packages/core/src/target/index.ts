@@ -1,0 +1,5 @@
+export type { ExecInput, ExecOptions, ExecResult, Target, TargetCapabilities } from "./Target.js";
+export type { Generation, TargetFacts } from "./TargetFacts.js";
+export { parseTargetUri, type TargetSpec } from "./TargetSpec.js";
+export { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
+export { shellQuote } from "./shellQuote.js";

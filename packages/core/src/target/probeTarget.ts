@@ -1,0 +1,114 @@
+import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { ProbeError, type NixosViaError } from "../errors/index.js";
+import type { Generation, TargetFacts } from "./TargetFacts.js";
+import type { Target } from "./Target.js";
+
+/** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
+const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "nix-store"] as const;
+
+/**
+ * Reads everything a plan needs in one round trip. The closure's paths arrive on stdin,
+ * and the target's own Nix says which of them are valid. It prefers the Nix of the
+ * system already in the root (its database schema is the one that root expects), then a
+ * Nix on the target's PATH. Without a database nothing is registered, and no Nix runs:
+ * opening a store would create one.
+ */
+export const PROBE_SCRIPT = `
+set -u
+root=$1
+profiles="$root/nix/var/nix/profiles"
+printf 'machine=%s\\n' "$(uname -m)"
+for tool in ${TOOLS.join(" ")}; do
+  if command -v "$tool" >/dev/null 2>&1; then printf 'tool=%s\\n' "$tool"; fi
+done
+for link in "$profiles"/system-*-link; do
+  if [ -L "$link" ]; then printf 'generation=%s %s\\n' "\${link##*/}" "$(readlink "$link")"; fi
+done
+if [ -L "$profiles/system" ]; then printf 'profile=%s\\n' "$(readlink "$profiles/system")"; fi
+if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
+echo 'db=present'
+if [ "$root" = / ] && command -v nix-store >/dev/null 2>&1; then
+  set -- nix-store
+elif chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store --version >/dev/null 2>&1; then
+  set -- chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store
+elif command -v nix-store >/dev/null 2>&1; then
+  set -- nix-store --store "local?root=$root"
+else
+  echo 'error=the target has a Nix database but no nix-store to read it with'; exit 0
+fi
+invalid=$(xargs "$@" --check-validity --print-invalid) || { echo 'error=nix-store could not read the target database'; exit 0; }
+printf '%s\\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
+`;
+
+/**
+ * Probes a target: machine, tools, generations, and which of `paths` it has registered.
+ *
+ * @example
+ * ```ts
+ * const facts = await probeTarget(target, closure.paths.map((p) => p.path));
+ * if (facts.isOk()) console.log(facts.value.registered.size, "paths already there");
+ * ```
+ */
+export function probeTarget(target: Target, paths: readonly string[]): ResultAsync<TargetFacts, NixosViaError> {
+  return target
+    .exec(["sh", "-c", PROBE_SCRIPT, "nixos-via-probe", target.root], {
+      stdin: paths.length === 0 ? "" : `${paths.join("\n")}\n`,
+    })
+    .andThen((result) =>
+      result.exitCode === 0
+        ? parseProbeOutput(result.stdout, paths)
+        : err(new ProbeError(`the probe of ${target.uri} exited with ${result.exitCode}`, { details: result.stderr })),
+    );
+}
+
+/** Reads the probe's `key=value` lines. Exported for tests. */
+export function parseProbeOutput(stdout: string, paths: readonly string[]): Result<TargetFacts, ProbeError> {
+  let machine = "";
+  let hasNixDb = false;
+  let profile: string | undefined;
+  const tools = new Set<string>();
+  const invalid = new Set<string>();
+  const generations: Generation[] = [];
+  for (const line of stdout.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq < 0) continue;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    switch (key) {
+      case "machine":
+        machine = value;
+        break;
+      case "tool":
+        tools.add(value);
+        break;
+      case "db":
+        hasNixDb = value === "present";
+        break;
+      case "profile":
+        profile = value;
+        break;
+      case "invalid":
+        invalid.add(value);
+        break;
+      case "error":
+        return err(new ProbeError(value));
+      case "generation": {
+        const m = /^system-(\d+)-link (\/.+)$/.exec(value);
+        if (m !== null) generations.push({ number: Number(m[1]), toplevel: m[2]! });
+        break;
+      }
+    }
+  }
+  if (machine === "") return err(new ProbeError("the probe did not report the target's machine type", { details: stdout }));
+  generations.sort((a, b) => a.number - b.number);
+  const current = profile === undefined ? undefined : /^(?:.*\/)?system-(\d+)-link$/.exec(profile);
+  const registered = new Set(hasNixDb ? paths.filter((p) => !invalid.has(p)) : []);
+  return ok({
+    machine,
+    hasNixDb,
+    registered,
+    generations,
+    currentGeneration: current ? Number(current[1]) : undefined,
+    tools,
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * nixos-via targets on this machine and the local Nix store every copy reads from.
+ * - `dir:` — {@link createDirTarget}: a directory used as a system root.
+ * - the store — {@link createLocalStore}: read a built system, build a flake, export paths.
+ *
+ * @packageDocumentation
+ */
+export { createDirTarget } from "./dir/createDirTarget.js";
+export { execLocal } from "./exec/execLocal.js";
+export { buildFlake } from "./store/buildFlake.js";
+export { createLocalStore, type LocalStore } from "./store/createLocalStore.js";
+export { exportPaths } from "./store/exportPaths.js";
+export { readSystem } from "./store/readSystem.js";
