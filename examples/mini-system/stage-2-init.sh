@@ -1,0 +1,61 @@
+#!@sh@ sh
+# Stage 2 init, PID 1 of the installed system.
+systemConfig=@out@
+export PATH=$systemConfig/sw/bin
+export HOME=/root
+
+mkdir -p /proc /sys /dev /run /tmp /boot
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=0755 tmpfs /run
+exec </dev/console >/dev/console 2>&1
+
+echo "stage-2: booting $systemConfig"
+
+# The ESP (or any vfat partition) on the root's disk is /boot, so that switch-to-configuration
+# can update the bootloader later. No vfat partition: nothing to mount. busybox-static has no
+# blkid, so FAT is recognised by the file system type string in its boot sector.
+is_vfat() {
+    [ "$(dd if="$1" bs=1 skip=82 count=5 2>/dev/null)" = FAT32 ] ||
+        [ "$(dd if="$1" bs=1 skip=54 count=4 2>/dev/null)" = FAT1 ]
+}
+rootdev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts | tail -n 1)
+if [ -n "$rootdev" ] && [ -e "/sys/class/block/${rootdev#/dev/}/partition" ]; then
+    disk=$(basename "$(dirname "$(readlink -f "/sys/class/block/${rootdev#/dev/}")")")
+    for p in /sys/class/block/"$disk"/"$disk"*; do
+        [ -e "$p/partition" ] || continue
+        d=/dev/${p##*/}
+        if [ "$d" != "$rootdev" ] && is_vfat "$d"; then
+            mount -t vfat -o umask=0077 "$d" /boot && echo "stage-2: mounted $d on /boot"
+            break
+        fi
+    done
+fi
+
+ln -sfn "$systemConfig" /run/booted-system
+"$systemConfig/activate" || echo "stage-2: activation failed (exit $?)"
+
+hostname "$(cat /etc/hostname 2>/dev/null || echo nixos-via)"
+ip link set lo up
+ip addr add 127.0.0.1/8 dev lo 2>/dev/null
+i=0
+while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+echo "nameserver 10.0.2.3" > /run/resolv.conf
+
+"$systemConfig/bin/start-sshd"
+
+echo "nixos-via-example: generation @generation@ up" > /dev/console
+
+# PID 1 must never exit and must reap orphans; ash's wait collects any child.
+trap 'sync; umount -a -r 2>/dev/null; poweroff -f' USR2 TERM
+trap 'sync; umount -a -r 2>/dev/null; reboot -f' INT
+while :; do
+    sleep 3600 &
+    wait
+done
