@@ -2,7 +2,10 @@ import type { StorePathInfo } from "../closure/index.js";
 
 /** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
 export type Phase =
-  | "layout"
+  | "wipe"
+  | "partition"
+  | "format"
+  | "mount"
   | "copy"
   | "register"
   | "profile"
