@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine of this kind: set everything up, then type-check,
+# run every test (unit, integration with real Nix and mounts, end to end in QEMU) and
+# build the API docs with warnings as errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "test: type-check"
+npx tsc -p tsconfig.json --noEmit
+echo "test: vitest"
+npx vitest run
+echo "test: API docs"
+npm run docs --silent
