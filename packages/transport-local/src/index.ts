@@ -11,3 +11,6 @@ export { buildFlake } from "./store/buildFlake.js";
 export { createLocalStore, type LocalStore } from "./store/createLocalStore.js";
 export { exportPaths } from "./store/exportPaths.js";
 export { readSystem } from "./store/readSystem.js";
+export type { BlockDeviceTarget } from "./disk/BlockDeviceTarget.js";
+export { createDiskTarget, type DiskTargetOptions } from "./disk/createDiskTarget.js";
+export { createImageTarget, type ImageTarget, type ImageTargetOptions } from "./image/createImageTarget.js";

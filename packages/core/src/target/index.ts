@@ -3,3 +3,4 @@ export type { Generation, TargetFacts } from "./TargetFacts.js";
 export { parseTargetUri, type TargetSpec } from "./TargetSpec.js";
 export { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
 export { shellQuote } from "./shellQuote.js";
+export { CHECK_BLOCK_DEVICE_SCRIPT, checkBlockDevice, parseBlockDeviceCheck } from "./checkBlockDevice.js";

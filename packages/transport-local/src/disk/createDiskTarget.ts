@@ -1,0 +1,50 @@
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { checkBlockDevice, TargetUnusableError, type NixosViaError } from "@nixos-via/core";
+import { execLocal } from "../exec/execLocal.js";
+import { hasCommand } from "../exec/hasCommand.js";
+import { hostTarget } from "../exec/hostTarget.js";
+import type { BlockDeviceTarget } from "./BlockDeviceTarget.js";
+import { createMountRoot, releaseMountRoot } from "./mountRoot.js";
+
+/** Options of {@link createDiskTarget}. */
+export interface DiskTargetOptions {
+  /**
+   * The device the user allowed to be erased (`--wipe`). It must name the target's
+   * device exactly; without it only a dry run is possible.
+   */
+  readonly wipe?: string | undefined;
+}
+
+/**
+ * A `disk:` target: a whole local block device (a USB stick, a second disk). Before
+ * anything else it refuses a device that is not named exactly by `wipe`, is not a whole
+ * block device, or is in use (mounted — which covers the running system's and the
+ * deployer's own disk — swap, LVM, LUKS, md).
+ *
+ * @example
+ * ```ts
+ * const target = await createDiskTarget("/dev/sdb", { wipe: "/dev/sdb" });
+ * ```
+ */
+export function createDiskTarget(device: string, options: DiskTargetOptions = {}): ResultAsync<BlockDeviceTarget, NixosViaError> {
+  const uri = `disk:${device}`;
+  if (options.wipe !== undefined && options.wipe !== device) {
+    return errAsync(
+      new TargetUnusableError(uri, `--wipe ${options.wipe} does not name ${device}; to erase ${device}, pass --wipe ${device}`),
+    );
+  }
+  return checkBlockDevice(hostTarget(uri), device, uri)
+    .andThen(() => hasCommand("nix-store"))
+    .andThen((hostNix) =>
+      createMountRoot().map(
+        (root): BlockDeviceTarget => ({
+          uri,
+          device,
+          root,
+          capabilities: { root: process.getuid?.() === 0, hostNix },
+          exec: execLocal,
+          close: () => releaseMountRoot(root),
+        }),
+      ),
+    );
+}
