@@ -15,6 +15,8 @@ die() {
     exit 1
 }
 
+# extlinux can live in the root filesystem's /boot; systemd-boot needs the ESP mounted there.
+if [ "@boot@" = bios ]; then mkdir -p -m 0755 /boot; fi
 [ -d /boot ] || die "/boot does not exist (mount the ESP / boot partition at /boot)"
 [ -e "$default/kernel" ] || die "$default is not a system (no kernel)"
 

@@ -1,10 +1,17 @@
 import { Command, CommanderError, Option } from "commander";
 import { install } from "./commands/install.js";
+import { layoutCommand } from "./commands/layout.js";
 import { ExitCode } from "./exitCodes.js";
 import type { Io } from "./Io.js";
 
 const TARGETS = `Targets:
-  dir:PATH                   a directory used as the system's root`;
+  dir:PATH                   a directory used as the system's root
+  disk:/dev/DEVICE           a whole local disk (needs --layout and --wipe DEVICE)
+  image:FILE                 a disk image file (needs --layout; --image-size to create it)
+  ssh://[user@]host[:port]   a remote machine, e.g. in its rescue system (needs --layout
+                             and --wipe DEVICE, or --root DIR)`;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
  * Runs `nixos-via` with the given arguments and returns its exit code: 0 done, 1 failed,
@@ -28,14 +35,42 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .argument("<target>", "where to install (see Targets below)")
     .addOption(new Option("--system <path>", "the built system toplevel (config.system.build.toplevel)").conflicts("flake"))
     .option("--flake <ref>", "build nixosConfigurations.NAME of FLAKE#NAME first, then install it")
+    .option("--layout <file>", "partition, format and mount the disks first (disko's disko.devices as JSON)")
+    .option("--wipe <device>", "allow erasing this device; must name each disk exactly (repeatable)", collect, [])
+    .option("--disk <name=device>", "the device of a disk of a multi-disk layout (repeatable)", collect, [])
+    .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist")
+    .option("-i, --identity <file>", "SSH private key (repeatable)", collect, [])
+    .option("--known-hosts <file>", "SSH known_hosts file (default ~/.ssh/known_hosts)")
+    .option("--accept-new-host-key", "trust and record a host key seen for the first time (a changed key is always refused)")
+    .option("--ssh-config <file>", "SSH config file (default ~/.ssh/config)")
+    .option("--sudo-password-stdin", "read the sudo password from the first line of stdin instead of the terminal")
+    .option("--root <dir>", "for ssh://: where the new system's root is mounted (default /mnt with --layout)")
+    .option("--no-reboot", "for ssh://: do not reboot into the new system")
     .option("-n, --dry-run", "print every step and command of the plan, touch nothing")
     .option("--json", "print one JSON event per line on stdout")
     .addHelpText(
       "after",
-      `\n${TARGETS}\n\nExamples:\n  nixos-via install dir:/srv/roots/web --system ./result\n  nixos-via install dir:/srv/roots/web --flake .#web --dry-run`,
+      `\n${TARGETS}\n\nExamples:\n` +
+        "  nixos-via install dir:/srv/roots/web --system ./result\n" +
+        "  nixos-via install image:web.img --image-size 4G --layout disks.json --system ./result\n" +
+        "  nixos-via install disk:/dev/sdb --wipe /dev/sdb --layout disks.json --system /run/current-system\n" +
+        "  nixos-via install ssh://root@203.0.113.7 --wipe /dev/sda --layout disks.json --flake .#web",
     )
-    .action(async (target: string, options: { system?: string; flake?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (target: string, options: Parameters<typeof install>[1]) => {
       exitCode = await install(target, options, io, signal);
+    });
+
+  program
+    .command("layout")
+    .description("check a disk layout, print its NixOS module, or print the steps that create it")
+    .argument("<file>", "disko's disko.devices as JSON")
+    .option("--check", "validate only (the default)")
+    .option("--nixos-module", "print the NixOS module (fileSystems, swapDevices, boot.initrd.luks.devices)")
+    .option("--plan", "print the steps that would create it (needs --disk NAME=DEVICE for each disk)")
+    .option("--disk <name=device>", "the device of a disk, for --plan (repeatable)", collect, [])
+    .option("--json", "print the parsed layout or the problems as JSON")
+    .action(async (file: string, options: Parameters<typeof layoutCommand>[1]) => {
+      exitCode = await layoutCommand(file, options, io);
     });
 
   try {

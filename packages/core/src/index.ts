@@ -9,5 +9,6 @@ export * from "./activation/index.js";
 export * from "./closure/index.js";
 export * from "./errors/index.js";
 export * from "./install/index.js";
+export * from "./layout/index.js";
 export * from "./pipeline/index.js";
 export * from "./target/index.js";

@@ -7,6 +7,7 @@
  */
 export { createDirTarget } from "./dir/createDirTarget.js";
 export { execLocal } from "./exec/execLocal.js";
+export { hostTarget } from "./exec/hostTarget.js";
 export { buildFlake } from "./store/buildFlake.js";
 export { createLocalStore, type LocalStore } from "./store/createLocalStore.js";
 export { exportPaths } from "./store/exportPaths.js";

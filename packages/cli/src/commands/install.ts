@@ -1,22 +1,33 @@
-import { formatBytes, formatPlan, planInstall, probeTarget, runPlan, type NixosViaError } from "@nixos-via/core";
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import {
+  checkBlockDevice,
+  formatBytes,
+  formatPlan,
+  parseTargetUri,
+  planInstall,
+  planLayout,
+  probeTarget,
+  runPlan,
+  UsageError,
+  type Layout,
+  type LayoutPlan,
+  type NixosViaError,
+  type Plan,
+  type TargetSpec,
+} from "@nixos-via/core";
 import { createLocalStore } from "@nixos-via/transport-local";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
+import { parseDiskOptions, readLayout } from "../readLayout.js";
 import { createRenderer } from "../render/createRenderer.js";
 import { resolveSystem } from "../resolveSystem.js";
-import { resolveTarget } from "../resolveTarget.js";
-
-/** Options of `nixos-via install`, as parsed from the command line. */
-export interface InstallOptions {
-  readonly system?: string;
-  readonly flake?: string;
-  readonly dryRun?: boolean;
-  readonly json?: boolean;
-}
+import { resolveTarget, type ResolvedTarget } from "../resolveTarget.js";
+import type { InstallOptions } from "./installOptions.js";
 
 /**
- * `nixos-via install TARGET`: read (or build) the system, probe the target, plan, then
- * print the plan (`--dry-run`) or run it.
+ * `nixos-via install TARGET`: read (or build) the system, open and probe the target,
+ * plan (layout, copy, register, profile, activation), then print the plan (`--dry-run`)
+ * or run it. Every refusal happens before the first step.
  */
 export async function install(targetUri: string, options: InstallOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
   const renderer = createRenderer(io, { json: options.json ?? false });
@@ -24,40 +35,110 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     renderer.error(error);
     return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
   };
+  const spec = parseTargetUri(targetUri);
+  if (spec.isErr()) return fail(spec.error);
+  const misuse = checkCombination(spec.value, options);
+  if (misuse) return fail(misuse);
+
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
   const system = await resolveSystem(store, options);
   if (system.isErr()) return fail(system.error);
-  const target = await resolveTarget(targetUri);
-  if (target.isErr()) return fail(target.error);
+  let layout: Layout | undefined;
+  if (options.layout !== undefined) {
+    const read = await readLayout(options.layout);
+    if (read.isErr()) return fail(read.error);
+    layout = read.value;
+  }
+
+  const resolved = await resolveTarget(spec.value, options);
+  if (resolved.isErr()) return fail(resolved.error);
+  const { target } = resolved.value;
+  let succeeded = false;
   try {
-    const plan = await probeTarget(
-      target.value,
-      system.value.closure.paths.map((p) => p.path),
-    ).andThen((facts) => planInstall({ system: system.value, target: target.value, facts }));
+    const plan = await planLayoutFor(layout, resolved.value, options)
+      .andThen((layoutPlan) =>
+        probeTarget(target, system.value.closure.paths.map((p) => p.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({
+          facts,
+          layoutPlan,
+        })),
+      )
+      .andThen(({ facts, layoutPlan }) => planInstall({ system: system.value, target, facts, layout: layoutPlan }));
     if (plan.isErr()) return fail(plan.error);
 
     if (options.dryRun) {
+      succeeded = true;
       if (options.json) io.stdout.write(`${JSON.stringify({ type: "plan", dryRun: true, plan: plan.value })}\n`);
       else io.stdout.write(formatPlan(plan.value));
       return ExitCode.Ok;
     }
-
-    const summary = await runPlan(plan.value, {
-      target: target.value,
-      source: store,
-      onEvent: (e) => renderer.event(e),
-      signal,
-    });
+    const summary = await runPlan(plan.value, { target, source: store, onEvent: (e) => renderer.event(e), signal });
     if (summary.isErr()) return fail(summary.error);
-    const { copiedPaths, copiedBytes, durationMs } = summary.value;
-    renderer.result(
-      `installed ${plan.value.toplevel} on ${targetUri} as generation ${plan.value.generation}: ` +
-        `copied ${copiedPaths} paths (${formatBytes(copiedBytes)}) in ${(durationMs / 1000).toFixed(1)}s`,
-      { ok: true, toplevel: plan.value.toplevel, target: targetUri, generation: plan.value.generation, copiedPaths, copiedBytes, durationMs },
-    );
+    succeeded = true;
+    report(renderer, targetUri, plan.value, summary.value);
     return ExitCode.Ok;
   } finally {
-    await target.value.close();
+    await (succeeded ? target.close() : resolved.value.discard());
   }
+}
+
+function report(
+  renderer: ReturnType<typeof createRenderer>,
+  targetUri: string,
+  plan: Plan,
+  { copiedPaths, copiedBytes, durationMs }: { copiedPaths: number; copiedBytes: number; durationMs: number },
+): void {
+  renderer.result(
+    `installed ${plan.toplevel} on ${targetUri} as generation ${plan.generation}: ` +
+      `copied ${copiedPaths} paths (${formatBytes(copiedBytes)}) in ${(durationMs / 1000).toFixed(1)}s`,
+    { ok: true, toplevel: plan.toplevel, target: targetUri, generation: plan.generation, copiedPaths, copiedBytes, durationMs },
+  );
+}
+
+/** Options that make no sense together, refused before anything is opened. */
+function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError | undefined {
+  if (spec.kind === "dir" && options.layout !== undefined) {
+    return new UsageError("dir: targets take no --layout: mount the disks at the directory and install there, or use disk:/image:");
+  }
+  if ((spec.kind === "disk" || spec.kind === "image") && options.layout === undefined) {
+    return new UsageError(`${spec.kind}: targets need --layout FILE (disko's disko.devices as JSON)`);
+  }
+  if (spec.kind !== "image" && options.imageSize !== undefined) return new UsageError("--image-size is for image: targets");
+  return undefined;
+}
+
+/**
+ * The layout's steps for this target: a single-disk layout goes onto the target's device,
+ * a multi-disk one onto the `--disk NAME=DEVICE` devices, each of which must be named by
+ * `--wipe` and not be in use.
+ */
+function planLayoutFor(
+  layout: Layout | undefined,
+  resolved: ResolvedTarget,
+  options: InstallOptions,
+): ResultAsync<LayoutPlan | undefined, NixosViaError> {
+  if (layout === undefined) return okAsync(undefined);
+  const named = parseDiskOptions(options.disk);
+  if (named instanceof UsageError) return errAsync(named);
+  const diskNames = Object.keys(layout.disk ?? {});
+  const devices: Record<string, string> = { ...named };
+  if (Object.keys(named).length === 0) {
+    if (diskNames.length !== 1) {
+      return errAsync(new UsageError(`the layout has ${diskNames.length} disks (${diskNames.join(", ")}): map each with --disk NAME=DEVICE`));
+    }
+    if (resolved.device === undefined) return errAsync(new UsageError("name the disk to install onto with --wipe DEVICE or --disk NAME=DEVICE"));
+    devices[diskNames[0]!] = resolved.device;
+  }
+  const { target } = resolved;
+  const others = Object.values(devices).filter((d) => d !== resolved.device && d !== "/dev/loopN");
+  if (!options.dryRun) {
+    const unnamed = others.filter((d) => !options.wipe.includes(d));
+    if (unnamed.length > 0) {
+      return errAsync(new UsageError(`the layout erases ${unnamed.join(", ")}: pass --wipe for each (nothing was touched)`));
+    }
+  }
+  const checks = target.capabilities.remote ? Object.values(devices) : others;
+  return checks
+    .reduce<ResultAsync<void, NixosViaError>>((acc, d) => acc.andThen(() => checkBlockDevice(target, d, target.uri)), okAsync(undefined))
+    .andThen(() => planLayout(layout, { devices, mountRoot: target.root }));
 }

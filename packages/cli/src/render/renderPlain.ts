@@ -1,6 +1,7 @@
 import { formatBytes, type NixosViaError } from "@nixos-via/core";
 import type { Io } from "../Io.js";
 import type { Renderer } from "./Renderer.js";
+import { counter } from "./counter.js";
 
 /** How often plain output reports copy progress: logs want a trace, not a flood. */
 const PROGRESS_EVERY_MS = 5000;
@@ -12,7 +13,7 @@ export function renderPlain(io: Io): Renderer {
     event(event) {
       switch (event.type) {
         case "step-start":
-          io.stderr.write(`[${event.index + 1}/${event.total}] ${event.phase}: ${event.description}\n`);
+          io.stderr.write(`${counter(event)} ${event.phase}: ${event.description}\n`);
           break;
         case "output":
           io.stderr.write(`    ${event.line}\n`);

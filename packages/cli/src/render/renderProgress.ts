@@ -1,6 +1,7 @@
 import { formatBytes, type PipelineEvent } from "@nixos-via/core";
 import type { Io } from "../Io.js";
 import type { Renderer } from "./Renderer.js";
+import { counter } from "./counter.js";
 import { formatError } from "./renderPlain.js";
 
 /**
@@ -27,7 +28,7 @@ export function renderProgress(io: Io): Renderer {
         case "step-start":
           current = event;
           copyStart = Date.now();
-          draw(`[${event.index + 1}/${event.total}] ${event.description}…`);
+          draw(`${counter(event)} ${event.description}…`);
           break;
         case "output":
           above(`    ${event.line}`);

@@ -3,8 +3,15 @@ import type { NixosViaError } from "../errors/index.js";
 
 /** A running export of store paths: the bytes, and how the export ended. */
 export interface PathExport {
-  /** A tar stream (GNU format) whose members are the store paths' base names. */
+  /**
+   * A tar stream (GNU format) whose members are the store paths' base names, each path
+   * followed by its `.done/<name>` marker (`markPathBoundaries`), compressed as asked.
+   */
   readonly stream: AsyncIterable<Uint8Array>;
+  /** Bytes of tar read so far, before compression: what progress is measured in. */
+  readonly tarBytes: () => number;
+  /** Stops the export (the receiver ended early); `done` then errs. */
+  readonly cancel: () => void;
   /** Resolves when the exporter has finished; errs if it failed. */
   readonly done: ResultAsync<void, NixosViaError>;
 }
@@ -15,5 +22,15 @@ export interface PathExport {
  */
 export interface ClosureSource {
   /** Streams the given store paths, in the given order. */
-  exportPaths(paths: readonly string[], signal?: AbortSignal): PathExport;
+  exportPaths(paths: readonly string[], options?: ExportOptions): PathExport;
+}
+
+/** How the copy engine compresses what crosses to the target. */
+export type Compression = "none" | "gzip" | "zstd";
+
+/** Options of {@link ClosureSource.exportPaths}. */
+export interface ExportOptions {
+  /** @default "none" */
+  readonly compression?: Compression;
+  readonly signal?: AbortSignal;
 }

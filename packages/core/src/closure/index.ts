@@ -5,6 +5,7 @@ export { parsePathInfoJson } from "./parsePathInfoJson.js";
 export { planCopy, type CopyPlan } from "./planCopy.js";
 export { sortByReferences } from "./sortByReferences.js";
 export { receiveClosureScript } from "./receiveClosureScript.js";
-export type { ClosureSource, PathExport } from "./ClosureSource.js";
+export type { ClosureSource, Compression, ExportOptions, PathExport } from "./ClosureSource.js";
+export { DONE_MARKER_DIR, markPathBoundaries } from "./markPathBoundaries.js";
 export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";
 export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { enterArgv, planInstallActivation, planProfile } from "../activation/index.js";
-import { formatRegistration, planCopy, receiveClosureScript, type NixosSystem } from "../closure/index.js";
+import { formatRegistration, planCopy, receiveClosureScript, type Compression, type NixosSystem } from "../closure/index.js";
+import type { LayoutPlan } from "../layout/index.js";
 import { machineRunsSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError } from "../errors/index.js";
 import type { Plan, Step } from "../pipeline/Step.js";
@@ -11,6 +12,8 @@ export interface PlanInstallParameters {
   readonly system: NixosSystem;
   readonly target: Pick<Target, "uri" | "root" | "capabilities">;
   readonly facts: TargetFacts;
+  /** Disks to wipe, partition, format and mount at `target.root` first (disk:, image:, ssh:). */
+  readonly layout?: LayoutPlan | undefined;
 }
 
 /** Why an install cannot be planned. */
@@ -28,7 +31,7 @@ export type PlanInstallErrorType = TargetUnusableError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   if (!machineRunsSystem(facts.machine, system.system)) {
     return err(
       new TargetUnusableError(
@@ -37,9 +40,24 @@ export function planInstall({ system, target, facts }: PlanInstallParameters): R
       ),
     );
   }
-  const missingTools = ["tar", "unshare", "chroot", "mount"].filter((t) => !facts.tools.has(t));
+  const needed = ["tar", "unshare", "chroot", "mount", ...(layout?.tools ?? [])];
+  const missingTools = [...new Set(needed)].filter((t) => !facts.tools.has(t)).sort();
   if (missingTools.length > 0) {
     return err(new TargetUnusableError(target.uri, `${target.uri} lacks ${missingTools.join(", ")}; install them there first`));
+  }
+  const where = target.capabilities.remote ? `the kernel of ${target.uri}` : "this machine's kernel";
+  const missingFs = (layout?.filesystems ?? []).filter((f) => !facts.filesystems.has(f));
+  if (missingFs.length > 0) {
+    return err(
+      new TargetUnusableError(
+        target.uri,
+        `${where} cannot mount ${missingFs.join(", ")}, which the layout needs; install from a machine whose kernel can (e.g. over SSH from a rescue system)`,
+      ),
+    );
+  }
+  const missingFeatures = (layout?.kernelFeatures ?? []).filter((f) => !facts.kernelFeatures.has(f));
+  if (missingFeatures.length > 0) {
+    return err(new TargetUnusableError(target.uri, `${where} has no ${missingFeatures.join(", ")}, which the layout needs`));
   }
   const register = registerCommand(system, target);
   if (register === undefined) {
@@ -51,29 +69,34 @@ export function planInstall({ system, target, facts }: PlanInstallParameters): R
     );
   }
 
-  const copy = planCopy(system.closure, facts.registered);
+  // Paths an interrupted copy left complete on the target need registering, not sending.
+  const copy = planCopy(system.closure, new Set([...facts.registered, ...facts.staged]));
+  const unregistered = system.closure.paths.filter((p) => !facts.registered.has(p.path));
   const profile = planProfile(target.root, system.toplevel, facts);
-  const steps: Step[] = [];
-  if (copy.missing.length > 0) {
+  const compression = chooseCompression(target, facts);
+  const steps: Step[] = [...(layout?.steps ?? [])];
+  if (copy.missing.length > 0 || unregistered.length > 0) {
     steps.push({
       kind: "copy-closure",
       phase: "copy",
-      description: `copy ${copy.missing.length} store paths`,
+      description:
+        `copy ${copy.missing.length} store paths` + (facts.staged.size > 0 ? ` (${facts.staged.size} already staged by an earlier run)` : ""),
       paths: copy.missing,
       bytes: copy.bytes,
-      receiver: receiveClosureScript(target.root, "none"),
+      compression,
+      receiver: receiveClosureScript(target.root, compression),
     });
     steps.push({
       kind: "run",
       phase: "register",
-      description: `register ${copy.missing.length} store paths in the target's Nix database`,
+      description: `register ${unregistered.length} store paths in the target's Nix database`,
       argv: register,
       // Nix asks for the user's name, and before activation the root has no /etc/passwd.
       env: { USER: "root", NIX_CONFIG: "build-users-group =" },
-      stdin: formatRegistration(copy.missing),
+      stdin: formatRegistration(unregistered),
     });
   }
-  steps.push(...profile.steps, ...planInstallActivation(target.root, system.toplevel));
+  steps.push(...profile.steps, ...planInstallActivation(target.root, system.toplevel), ...(layout?.unmountSteps ?? []));
 
   return ok({
     action: "install",
@@ -87,7 +110,15 @@ export function planInstall({ system, target, facts }: PlanInstallParameters): R
       total: system.closure.paths.length,
     },
     steps,
+    cleanup: layout?.unmountSteps ?? [],
   });
+}
+
+/** Compress what crosses a network, with the best the target can decompress. */
+function chooseCompression(target: PlanInstallParameters["target"], facts: TargetFacts): Compression {
+  if (!target.capabilities.remote) return "none";
+  if (facts.tools.has("zstd")) return "zstd";
+  return facts.tools.has("gzip") ? "gzip" : "none";
 }
 
 /**

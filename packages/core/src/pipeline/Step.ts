@@ -1,4 +1,4 @@
-import type { StorePathInfo } from "../closure/index.js";
+import type { Compression, StorePathInfo } from "../closure/index.js";
 
 /** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
 export type Phase =
@@ -36,6 +36,8 @@ export interface CopyClosureStep {
   readonly paths: readonly StorePathInfo[];
   /** Sum of their NAR sizes. */
   readonly bytes: number;
+  /** How the stream is compressed on its way (the receiver decompresses the same). */
+  readonly compression: Compression;
   /** The command that unpacks the stream on the target. */
   readonly receiver: readonly string[];
 }
@@ -54,4 +56,9 @@ export interface Plan {
   /** The generation this run creates, or the one that already points at the toplevel. */
   readonly generation: number;
   readonly steps: readonly Step[];
+  /**
+   * Run after a failure or an abort, best effort, to release what the steps took: unmount,
+   * close, deactivate. Each step is harmless when there is nothing to release.
+   */
+  readonly cleanup: readonly RunStep[];
 }

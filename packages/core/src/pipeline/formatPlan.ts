@@ -12,19 +12,33 @@ import type { Plan, Step } from "./Step.js";
  * ```
  */
 export function formatPlan(plan: Plan): string {
-  const scripts = new Map<string, string>();
-  const lines = [
+  const header = [
     `${plan.action} ${plan.toplevel}`,
     `  to ${plan.target} as generation ${plan.generation}`,
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
     "",
   ];
-  for (const [i, step] of plan.steps.entries()) {
+  return `${header.join("\n")}\n${formatSteps(plan.steps)}`;
+}
+
+/**
+ * Renders steps, numbered, each with the exact command it runs; inline scripts are shown
+ * by name and printed once at the end.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatSteps(layoutPlan.steps));
+ * ```
+ */
+export function formatSteps(steps: readonly Step[]): string {
+  const scripts = new Map<string, string>();
+  const lines: string[] = [];
+  for (const [i, step] of steps.entries()) {
     lines.push(`${String(i + 1).padStart(2)}. [${step.phase}] ${step.description}`);
     lines.push(`      $ ${commandLine(step, scripts)}`);
   }
-  if (plan.steps.length === 0) lines.push("nothing to do");
+  if (steps.length === 0) lines.push("nothing to do");
   for (const [name, text] of scripts) {
     lines.push("", `${name} is this script:`, ...text.trimEnd().split("\n").map((l) => `    ${l}`));
   }

@@ -20,6 +20,7 @@ export interface RunPlanOptions {
 export interface RunSummary {
   readonly durationMs: number;
   readonly copiedPaths: number;
+  /** Bytes that crossed to the target: the copy stream after compression. */
   readonly copiedBytes: number;
 }
 
@@ -65,13 +66,29 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     const stepStarted = Date.now();
     const result = step.kind === "run" ? await runStep(step, index, options, emit) : await copyStep(step, index, options, emit);
     emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - stepStarted });
-    if (result.isErr()) return finish(options.signal?.aborted ? new AbortedError() : result.error);
+    if (result.isErr()) {
+      await cleanUp(plan, options, emit);
+      return finish(options.signal?.aborted ? new AbortedError() : result.error);
+    }
     if (step.kind === "copy-closure") {
       copiedPaths += step.paths.length;
       copiedBytes += result.value;
     }
   }
   return finish();
+}
+
+/** Runs the plan's cleanup steps after a failure: no abort signal, failures only reported. */
+async function cleanUp(plan: Plan, options: RunPlanOptions, emit: (e: PipelineEvent) => void): Promise<void> {
+  if (plan.cleanup.length === 0) return;
+  emit({ type: "phase", phase: "unmount" });
+  for (const step of plan.cleanup) {
+    const index = plan.steps.length;
+    emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: `clean up: ${step.description}` });
+    const started = Date.now();
+    const result = await runStep(step, index, { ...options, signal: undefined }, emit);
+    emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - started });
+  }
 }
 
 async function runStep(
@@ -112,15 +129,16 @@ async function copyStep(
   }
   const exported = options.source.exportPaths(
     step.paths.map((p) => p.path),
-    options.signal,
+    { compression: step.compression, ...(options.signal ? { signal: options.signal } : {}) },
   );
+  let wireBytes = 0;
   let bytesDone = 0;
   let pathsDone = 0;
   let boundary = step.paths[0]?.narSize ?? 0;
   let lastEmit = 0;
   const report = (force: boolean): void => {
-    // Paths are counted as their NAR sizes pass by: tar's framing makes this an estimate
-    // until the end, where it is exact.
+    // Paths are counted as their NAR sizes pass by in the tar stream: tar's framing makes
+    // this an estimate until the end, where it is exact.
     while (pathsDone < step.paths.length && bytesDone >= boundary) {
       pathsDone++;
       boundary += step.paths[pathsDone]?.narSize ?? 0;
@@ -139,23 +157,23 @@ async function copyStep(
   };
   async function* counted(): AsyncIterable<Uint8Array> {
     for await (const chunk of exported.stream) {
-      bytesDone += chunk.byteLength;
+      wireBytes += chunk.byteLength;
+      bytesDone = exported.tarBytes();
       report(false);
       yield chunk;
     }
   }
   const output = outputCollector(index, emit);
-  const [received, sent] = await Promise.all([
-    options.target.exec(step.receiver, {
-      stdin: counted(),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onStdout: output.stdout,
-      onStderr: output.stderr,
-    }),
-    exported.done,
-  ]);
+  const received = await options.target.exec(step.receiver, {
+    stdin: counted(),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStdout: output.stdout,
+    onStderr: output.stderr,
+  });
+  // A receiver that ended early leaves the export blocked on a stream nobody reads.
+  if (received.isErr() || received.value.exitCode !== 0) exported.cancel();
+  const sent = await exported.done;
   output.flush();
-  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
   if (received.isErr()) return err(received.error);
   if (received.value.exitCode !== 0) {
     return err(
@@ -165,8 +183,9 @@ async function copyStep(
       }),
     );
   }
+  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
   report(true);
-  return ok(bytesDone);
+  return ok(wireBytes);
 }
 
 /** Splits a command's output into line events and keeps the last lines for error reports. */

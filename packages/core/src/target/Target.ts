@@ -31,6 +31,8 @@ export interface TargetCapabilities {
   readonly root: boolean;
   /** A `nix-store` usable with `--store local?root=ROOT` runs where the target's commands run. */
   readonly hostNix: boolean;
+  /** Commands run on another machine: bytes cross a network, so copies are compressed. */
+  readonly remote: boolean;
 }
 
 /**

@@ -13,6 +13,15 @@ export interface TargetFacts {
   readonly hasNixDb: boolean;
   /** Store paths of the closure that the target has registered (valid in its Nix database). */
   readonly registered: ReadonlySet<string>;
+  /**
+   * Store paths of the closure that an interrupted copy left complete in the staging
+   * folder: not registered yet, but they need not travel again.
+   */
+  readonly staged: ReadonlySet<string>;
+  /** Filesystems the target's kernel mounts now or can load a module for. */
+  readonly filesystems: ReadonlySet<string>;
+  /** Kernel features the target has for layouts: `device-mapper`, `dm-crypt`, `md`. */
+  readonly kernelFeatures: ReadonlySet<string>;
   /** Generations of the system profile, ascending by number. */
   readonly generations: readonly Generation[];
   /** The generation `profiles/system` points at, if any. */

@@ -4,7 +4,9 @@ import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
 
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
-const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "nix-store"] as const;
+const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
+/** Filesystems a layout may need that are often modules, not yet in /proc/filesystems. */
+const MODULE_FILESYSTEMS = ["vfat", "ext4", "ext3", "ext2", "xfs", "btrfs"] as const;
 
 /**
  * Reads everything a plan needs in one round trip. The closure's paths arrive on stdin,
@@ -16,15 +18,26 @@ const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "nix-store"]
 export const PROBE_SCRIPT = `
 set -u
 root=$1
+shift
 profiles="$root/nix/var/nix/profiles"
 printf 'machine=%s\\n' "$(uname -m)"
-for tool in ${TOOLS.join(" ")}; do
+for tool in "$@"; do
   if command -v "$tool" >/dev/null 2>&1; then printf 'tool=%s\\n' "$tool"; fi
 done
 for link in "$profiles"/system-*-link; do
   if [ -L "$link" ]; then printf 'generation=%s %s\\n' "\${link##*/}" "$(readlink "$link")"; fi
 done
 if [ -L "$profiles/system" ]; then printf 'profile=%s\\n' "$(readlink "$profiles/system")"; fi
+for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
+  if [ -e "$mark" ]; then printf 'staged=%s\\n' "\${mark##*/}"; fi
+done
+sed -n 's/^[^a-z]*\\([a-z0-9]*\\)$/filesystem=\\1/p' /proc/filesystems 2>/dev/null
+if grep -q device-mapper /proc/misc 2>/dev/null || modprobe -n -q dm_mod 2>/dev/null; then echo 'feature=device-mapper'; fi
+if [ -e /sys/module/dm_crypt ] || modprobe -n -q dm_crypt 2>/dev/null; then echo 'feature=dm-crypt'; fi
+if [ -e /proc/mdstat ] || modprobe -n -q md_mod 2>/dev/null; then echo 'feature=md'; fi
+for fs in ${MODULE_FILESYSTEMS.join(" ")}; do
+  if modprobe -n -q "$fs" 2>/dev/null; then printf 'filesystem=%s\\n' "$fs"; fi
+done
 if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
 echo 'db=present'
 if [ "$root" = / ] && command -v nix-store >/dev/null 2>&1; then
@@ -41,7 +54,8 @@ printf '%s\\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
 `;
 
 /**
- * Probes a target: machine, tools, generations, and which of `paths` it has registered.
+ * Probes a target: machine, tools (the usual ones and `options.tools`), filesystems and
+ * kernel features, generations, and which of `paths` it has registered or staged.
  *
  * @example
  * ```ts
@@ -49,9 +63,14 @@ printf '%s\\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
  * if (facts.isOk()) console.log(facts.value.registered.size, "paths already there");
  * ```
  */
-export function probeTarget(target: Target, paths: readonly string[]): ResultAsync<TargetFacts, NixosViaError> {
+export function probeTarget(
+  target: Target,
+  paths: readonly string[],
+  options: { readonly tools?: readonly string[] } = {},
+): ResultAsync<TargetFacts, NixosViaError> {
+  const tools = [...new Set([...TOOLS, ...(options.tools ?? [])])];
   return target
-    .exec(["sh", "-c", PROBE_SCRIPT, "nixos-via-probe", target.root], {
+    .exec(["sh", "-c", PROBE_SCRIPT, "nixos-via-probe", target.root, ...tools], {
       stdin: paths.length === 0 ? "" : `${paths.join("\n")}\n`,
     })
     .andThen((result) =>
@@ -68,6 +87,9 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   let profile: string | undefined;
   const tools = new Set<string>();
   const invalid = new Set<string>();
+  const staged = new Set<string>();
+  const filesystems = new Set<string>();
+  const features = new Set<string>();
   const generations: Generation[] = [];
   for (const line of stdout.split("\n")) {
     const eq = line.indexOf("=");
@@ -90,6 +112,15 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
       case "invalid":
         invalid.add(value);
         break;
+      case "staged":
+        staged.add(value);
+        break;
+      case "filesystem":
+        filesystems.add(value);
+        break;
+      case "feature":
+        features.add(value);
+        break;
       case "error":
         return err(new ProbeError(value));
       case "generation": {
@@ -103,10 +134,14 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   generations.sort((a, b) => a.number - b.number);
   const current = profile === undefined ? undefined : /^(?:.*\/)?system-(\d+)-link$/.exec(profile);
   const registered = new Set(hasNixDb ? paths.filter((p) => !invalid.has(p)) : []);
+  const stagedPaths = new Set(paths.filter((p) => !registered.has(p) && staged.has(p.slice(p.lastIndexOf("/") + 1))));
   return ok({
     machine,
     hasNixDb,
     registered,
+    staged: stagedPaths,
+    filesystems,
+    kernelFeatures: features,
     generations,
     currentGeneration: current ? Number(current[1]) : undefined,
     tools,

@@ -49,7 +49,7 @@ export function createDirTarget(path: string): ResultAsync<Target, TargetUnusabl
         (hostNix): Target => ({
           uri,
           root,
-          capabilities: { root: process.getuid?.() === 0, hostNix },
+          capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
           exec: execLocal,
           close: () => okAsync(undefined),
         }),

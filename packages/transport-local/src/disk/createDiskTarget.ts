@@ -41,7 +41,7 @@ export function createDiskTarget(device: string, options: DiskTargetOptions = {}
           uri,
           device,
           root,
-          capabilities: { root: process.getuid?.() === 0, hostNix },
+          capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
           exec: execLocal,
           close: () => releaseMountRoot(root),
         }),

@@ -2,7 +2,15 @@ import { okAsync } from "neverthrow";
 import type { Target } from "@nixos-via/core";
 import { execLocal } from "./execLocal.js";
 
-/** This machine as a plain target rooted at `/`, for checks that run before a target exists. */
-export function hostTarget(uri: string): Target {
-  return { uri, root: "/", capabilities: { root: process.getuid?.() === 0, hostNix: false }, exec: execLocal, close: () => okAsync(undefined) };
+/**
+ * This machine as a plain target, for checks that run before a target exists and for dry
+ * runs, which must not create the mount folder or attach the image a real run would.
+ *
+ * @example
+ * ```ts
+ * const planning = hostTarget("image:web.img", "/run/nixos-via-(mount folder)");
+ * ```
+ */
+export function hostTarget(uri: string, root = "/"): Target {
+  return { uri, root, capabilities: { root: process.getuid?.() === 0, hostNix: false, remote: false }, exec: execLocal, close: () => okAsync(undefined) };
 }

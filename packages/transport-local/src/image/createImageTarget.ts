@@ -72,7 +72,7 @@ export function createImageTarget(file: string, options: ImageTargetOptions = {}
             device,
             root,
             created,
-            capabilities: { root: process.getuid?.() === 0, hostNix },
+            capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
             exec: execLocal,
             close,
             discard: () =>

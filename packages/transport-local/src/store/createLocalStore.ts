@@ -25,6 +25,6 @@ export function createLocalStore(): LocalStore {
     storeDir,
     readSystem,
     buildFlake,
-    exportPaths: (paths, signal) => exportPaths(storeDir, paths, signal),
+    exportPaths: (paths, options) => exportPaths(storeDir, paths, options),
   };
 }

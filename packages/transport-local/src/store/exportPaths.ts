@@ -1,40 +1,76 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { TransportError, type PathExport } from "@nixos-via/core";
+import { markPathBoundaries, TransportError, type ExportOptions, type PathExport } from "@nixos-via/core";
+
+/** Compressor commands: fast levels, all cores, since the link and not the CPU should limit. */
+const COMPRESSORS = {
+  zstd: ["zstd", "-q", "-c", "-3", "-T0"],
+  gzip: ["gzip", "-c", "-1"],
+} as const;
 
 /**
  * Streams store paths out of this machine's store as one GNU tar stream (the copy
- * engine's source for every target). Members are the paths' base names, owned by 0:0,
- * modes and the store's fixed timestamps kept, hard links inside the stream preserved.
+ * engine's source for every target): members are the paths' base names, owned by 0:0,
+ * modes and the store's fixed timestamps kept, hard links inside the stream preserved;
+ * each path is followed by its completion marker; compressed with zstd or gzip on request.
  *
  * @example
  * ```ts
- * const { stream, done } = exportPaths("/nix/store", ["/nix/store/…-hello"]);
+ * const { stream, done } = exportPaths("/nix/store", ["/nix/store/…-hello"], { compression: "zstd" });
  * ```
  */
-export function exportPaths(storeDir: string, paths: readonly string[], signal?: AbortSignal): PathExport {
+export function exportPaths(storeDir: string, paths: readonly string[], options: ExportOptions = {}): PathExport {
   const names = paths.map((p) => p.slice(storeDir.length + 1));
+  // Stopped by the caller's signal, or by cancel() when the receiving end gave up early and
+  // nobody reads the stream any more.
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const signal = { cancelSignal: controller.signal };
+  const cancel = () => controller.abort();
   const tar = execa(
     "tar",
     ["-c", "-f", "-", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "-C", storeDir, "--null", "-T", "-"],
-    {
-      input: names.map((n) => `${n}\0`).join(""),
-      buffer: { stdout: false, stderr: true },
-      encoding: "buffer",
-      reject: false,
-      ...(signal ? { cancelSignal: signal } : {}),
-    },
+    { input: names.map((n) => `${n}\0`).join(""), buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal },
   );
-  return {
-    stream: tar.stdout,
-    done: ResultAsync.fromSafePromise(tar).andThen((r) =>
-      r.exitCode === 0
+  let tarBytes = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of tar.stdout as AsyncIterable<Uint8Array>) {
+      tarBytes += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  const marked = markPathBoundaries(counted());
+  const compression = options.compression ?? "none";
+  const tarDone = ResultAsync.fromSafePromise(tar).andThen((r) =>
+    r.exitCode === 0
+      ? okAsync(undefined)
+      : errAsync(
+          new TransportError(`tar could not read the store paths (exit ${r.exitCode ?? "none"})`, {
+            details: Buffer.from(r.stderr).toString("utf8").trim(),
+          }),
+        ),
+  );
+  if (compression === "none") return { stream: marked, done: tarDone, tarBytes: () => tarBytes, cancel };
+
+  const [file, ...args] = COMPRESSORS[compression];
+  const compressor = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal });
+  const fed = pipeline(Readable.from(marked, { objectMode: false }), compressor.stdin).then(
+    () => undefined,
+    (cause: unknown) => cause,
+  );
+  const done = tarDone.andThen(() =>
+    ResultAsync.fromSafePromise(Promise.all([compressor, fed])).andThen(([r, feedError]) =>
+      r.exitCode === 0 && feedError === undefined
         ? okAsync(undefined)
         : errAsync(
-            new TransportError(`tar could not read the store paths (exit ${r.exitCode ?? "none"})`, {
+            new TransportError(`${file} could not compress the store paths (exit ${r.exitCode ?? "none"})`, {
               details: Buffer.from(r.stderr).toString("utf8").trim(),
+              cause: feedError,
             }),
           ),
     ),
-  };
+  );
+  return { stream: compressor.stdout as AsyncIterable<Uint8Array>, done, tarBytes: () => tarBytes, cancel };
 }

@@ -1,0 +1,8 @@
+# The file systems of a disk layout, as nixos-via creates them.
+{
+  fileSystems."/" = {
+    device = "/dev/disk/by-partlabel/disk-main-root";
+    fsType = "ext4";
+    options = [ "defaults" ];
+  };
+}

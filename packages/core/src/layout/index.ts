@@ -1,0 +1,31 @@
+export type {
+  Btrfs,
+  BtrfsSubvolume,
+  Content,
+  Disk,
+  DiskContent,
+  Filesystem,
+  FilesystemFormat,
+  GptPartition,
+  GptTable,
+  Layout,
+  LogicalVolume,
+  LogicalVolumeContent,
+  Luks,
+  LuksContent,
+  LvmPhysicalVolume,
+  LvmVolumeGroup,
+  MdadmArray,
+  MdadmContent,
+  MdraidMember,
+  MsdosPartition,
+  MsdosTable,
+  NodevFilesystem,
+  PartitionContent,
+  Swap,
+} from "./Layout.js";
+export { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
+export { LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, layoutArgv } from "./layoutScript.js";
+export { layoutToNixosModule } from "./layoutToNixosModule.js";
+export { parseLayout } from "./parseLayout.js";
+export { planLayout, type LayoutMount, type LayoutPlan, type PlanLayoutErrorType, type PlanLayoutParameters } from "./planLayout.js";

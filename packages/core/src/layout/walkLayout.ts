@@ -1,0 +1,212 @@
+import type { Content, Layout, LogicalVolume } from "./Layout.js";
+import { numberMsdosPartitions, orderGptPartitions } from "./orderPartitions.js";
+
+/** Where a content node sits, as the planner, the checks and the NixOS module see it. */
+export interface ContentSite {
+  /** JSON path of the content node, e.g. `disk.main.content.partitions.root.content`. */
+  readonly path: string;
+  readonly content: Content;
+  /** What holds it directly. */
+  readonly parent: "gpt" | "msdos" | "disk" | "luks" | "lv" | "mdadm";
+  /** The device at install time: a path, or a partition reference `@part:N:LABEL:DISK`. */
+  readonly installDevice: string;
+  /** The device in the installed system; undefined when it has no stable name. */
+  readonly bootDevice: string | undefined;
+  /** The file system label nixos-via sets, for contents without a partition label. */
+  readonly fsLabel: string | undefined;
+  /** Human words for the device: `disk main, partition 2 (disk-main-root)`. */
+  readonly description: string;
+  /** The disk whose partition holds the content directly, when there is one. */
+  readonly partitionOf?: { readonly disk: string; readonly number: number };
+}
+
+/** How a partition is named in steps: resolved on the target by the layout script. */
+export function partitionRef(diskDevice: string, number: number, label: string): string {
+  return `@part:${number}:${label}:${diskDevice}`;
+}
+
+/** Logical volumes in disko's creation order: fixed sizes first, then percentages; ties by name. */
+export function orderLogicalVolumes(lvs: Readonly<Record<string, LogicalVolume>>): [string, LogicalVolume][] {
+  const percent = (lv: LogicalVolume) => (lv.size.includes("%") ? 1 : 0);
+  return Object.keys(lvs)
+    .sort()
+    .map((key): [string, LogicalVolume] => [key, lvs[key] as LogicalVolume])
+    .sort((a, b) => percent(a[1]) - percent(b[1]));
+}
+
+/**
+ * Every content node in creation order: disks by name (partitions in creation order,
+ * contents depth first), then mdadm arrays by name, then volume groups by name.
+ */
+export function walkLayout(layout: Layout, devices: Readonly<Record<string, string>> = {}): ContentSite[] {
+  const sites: ContentSite[] = [];
+  const visit = (site: ContentSite): void => {
+    sites.push(site);
+    const c = site.content;
+    if (c.type === "luks" && c.content !== undefined) {
+      const mapper = `/dev/mapper/${c.name}`;
+      visit({
+        path: `${site.path}.content`,
+        content: c.content,
+        parent: "luks",
+        installDevice: mapper,
+        bootDevice: mapper,
+        fsLabel: undefined,
+        description: mapper,
+      });
+    }
+  };
+
+  const disks = layout.disk ?? {};
+  for (const name of Object.keys(disks).sort()) {
+    const disk = disks[name];
+    const content = disk?.content;
+    if (content === undefined) continue;
+    const device = devices[name] ?? `<disk ${name}>`;
+    const path = `disk.${name}.content`;
+    if (content.type === "gpt") {
+      for (const p of orderGptPartitions(name, content)) {
+        if (p.partition.content === undefined) continue;
+        visit({
+          path: `${path}.partitions.${p.key}.content`,
+          content: p.partition.content,
+          parent: "gpt",
+          installDevice: partitionRef(device, p.number, p.label),
+          bootDevice: `/dev/disk/by-partlabel/${p.label}`,
+          fsLabel: undefined,
+          description: `disk ${name}, partition ${p.number} (${p.label})`,
+          partitionOf: { disk: name, number: p.number },
+        });
+      }
+    } else if (content.type === "table") {
+      for (const p of numberMsdosPartitions(content)) {
+        if (p.partition.content === undefined) continue;
+        const fsLabel = p.partition.name;
+        visit({
+          path: `${path}.partitions[${p.index}].content`,
+          content: p.partition.content,
+          parent: "msdos",
+          installDevice: partitionRef(device, p.number, ""),
+          bootDevice: fsLabel === undefined ? undefined : `/dev/disk/by-label/${fsLabel}`,
+          fsLabel,
+          description: `disk ${name}, partition ${p.number}`,
+          partitionOf: { disk: name, number: p.number },
+        });
+      }
+    } else {
+      visit({
+        path,
+        content,
+        parent: "disk",
+        installDevice: device,
+        bootDevice: `/dev/disk/by-label/${name}`,
+        fsLabel: name,
+        description: `disk ${name}`,
+      });
+    }
+  }
+
+  const arrays = layout.mdadm ?? {};
+  for (const name of Object.keys(arrays).sort()) {
+    const content = arrays[name]?.content;
+    if (content === undefined) continue;
+    const device = `/dev/md/${name}`;
+    visit({
+      path: `mdadm.${name}.content`,
+      content,
+      parent: "mdadm",
+      installDevice: device,
+      bootDevice: device,
+      fsLabel: undefined,
+      description: device,
+    });
+  }
+
+  const groups = layout.lvm_vg ?? {};
+  for (const vg of Object.keys(groups).sort()) {
+    for (const [key, lv] of orderLogicalVolumes(groups[vg]?.lvs ?? {})) {
+      if (lv.content === undefined) continue;
+      const device = `/dev/${vg}/${lv.name ?? key}`;
+      visit({
+        path: `lvm_vg.${vg}.lvs.${key}.content`,
+        content: lv.content,
+        parent: "lv",
+        installDevice: device,
+        bootDevice: device,
+        fsLabel: undefined,
+        description: device,
+      });
+    }
+  }
+  return sites;
+}
+
+/** One mounted file system, with where it comes from. */
+export interface MountSite {
+  /** In the installed system, e.g. `/boot`. */
+  readonly mountpoint: string;
+  readonly fsType: string;
+  readonly options: readonly string[];
+  /** Path of the node that declares the mountpoint. */
+  readonly path: string;
+  readonly installDevice: string;
+  readonly bootDevice: string | undefined;
+  readonly description: string;
+}
+
+/** Every mount a layout declares, in declaration (creation) order. */
+export function mountsOf(layout: Layout, devices: Readonly<Record<string, string>> = {}): MountSite[] {
+  const mounts: MountSite[] = [];
+  for (const site of walkLayout(layout, devices)) {
+    const c = site.content;
+    const base = { installDevice: site.installDevice, bootDevice: site.bootDevice, description: site.description };
+    if (c.type === "filesystem" && c.mountpoint !== undefined) {
+      mounts.push({
+        ...base,
+        mountpoint: c.mountpoint,
+        fsType: c.format,
+        options: c.mountOptions ?? ["defaults"],
+        path: `${site.path}.mountpoint`,
+      });
+    } else if (c.type === "btrfs") {
+      if (c.mountpoint !== undefined) {
+        mounts.push({
+          ...base,
+          mountpoint: c.mountpoint,
+          fsType: "btrfs",
+          options: c.mountOptions ?? ["defaults"],
+          path: `${site.path}.mountpoint`,
+        });
+      }
+      const subvolumes = c.subvolumes ?? {};
+      for (const key of Object.keys(subvolumes).sort()) {
+        const sub = subvolumes[key];
+        if (sub?.mountpoint === undefined) continue;
+        mounts.push({
+          ...base,
+          mountpoint: sub.mountpoint,
+          fsType: "btrfs",
+          options: [...(sub.mountOptions ?? ["defaults"]), `subvol=${sub.name ?? key}`],
+          path: `${site.path}.subvolumes.${key}.mountpoint`,
+          description: `${site.description}, subvolume ${sub.name ?? key}`,
+        });
+      }
+    }
+  }
+  const nodev = layout.nodev ?? {};
+  for (const key of Object.keys(nodev).sort()) {
+    const fs = nodev[key];
+    if (fs === undefined) continue;
+    const device = fs.device ?? "none";
+    mounts.push({
+      mountpoint: fs.mountpoint ?? key,
+      fsType: fs.fsType,
+      options: fs.mountOptions ?? ["defaults"],
+      path: fs.mountpoint === undefined ? `nodev.${key}` : `nodev.${key}.mountpoint`,
+      installDevice: device,
+      bootDevice: device,
+      description: `${fs.fsType} ${key}`,
+    });
+  }
+  return mounts;
+}

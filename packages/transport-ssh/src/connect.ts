@@ -1,0 +1,137 @@
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Client, type ConnectConfig } from "ssh2";
+import type { Duplex } from "node:stream";
+import { okAsync, ResultAsync } from "neverthrow";
+import type { NixosViaError } from "@nixos-via/core";
+import { SshConnectError, SshHostKeyMismatchError, SshHostKeyUnknownError } from "./errors.js";
+import {
+  fingerprint,
+  judgeHostKey,
+  knownHostsLine,
+  knownHostsName,
+  parseKnownHosts,
+  recordedKeyTypes,
+} from "./hostKeys/knownHosts.js";
+
+/** Everything needed to open one authenticated, verified connection. */
+export interface ConnectParameters {
+  readonly hostname: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKeys: readonly { readonly path: string; readonly key: Buffer }[];
+  readonly agent: string | undefined;
+  readonly knownHostsFile: string;
+  readonly acceptNewHostKey: boolean;
+  /** A key blob (base64) trusted for this host even if known_hosts says otherwise; recorded on success. */
+  readonly expectHostKey?: string | undefined;
+  readonly timeoutMs: number;
+  /** An already open stream to the host (a ProxyJump hop). */
+  readonly sock?: Duplex | undefined;
+}
+
+const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
+  "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+};
+
+/**
+ * Opens an SSH connection: strict host-key checking against known_hosts (an unknown key
+ * is refused unless `acceptNewHostKey`, then recorded; a changed key is always refused),
+ * then public-key login with the agent and the given keys.
+ */
+export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError> {
+  const name = knownHostsName(p.hostname, p.port);
+  return ResultAsync.fromSafePromise(readFile(p.knownHostsFile, "utf8").catch(() => "")).andThen((text) => {
+    const entries = parseKnownHosts(text);
+    const preferred = recordedKeyTypes(entries, name).flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? [t]);
+    let refusal: NixosViaError | undefined;
+    let toRecord: Uint8Array | undefined;
+    const client = new Client();
+    const config: ConnectConfig = {
+      host: p.hostname,
+      port: p.port,
+      username: p.user,
+      readyTimeout: p.timeoutMs,
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
+      ...(p.agent ? { agent: p.agent } : {}),
+      ...(p.sock ? { sock: p.sock } : {}),
+      ...(preferred.length > 0
+        ? { algorithms: { serverHostKey: { prepend: preferred } as never } }
+        : {}),
+      hostVerifier: (key: Buffer) => {
+        if (p.expectHostKey !== undefined && key.toString("base64") === p.expectHostKey) {
+          toRecord = judgeHostKey(entries, name, key) === "known" ? undefined : key;
+          return true;
+        }
+        const verdict = judgeHostKey(entries, name, key);
+        if (verdict === "known") return true;
+        if (verdict === "unknown" && p.acceptNewHostKey) {
+          toRecord = key;
+          return true;
+        }
+        refusal =
+          verdict === "unknown"
+            ? new SshHostKeyUnknownError(name, fingerprint(key), p.knownHostsFile)
+            : new SshHostKeyMismatchError(name, fingerprint(key), p.knownHostsFile);
+        return false;
+      },
+      authHandler: authMethods(p),
+    };
+    return ResultAsync.fromPromise(
+      new Promise<Client>((resolve, reject) => {
+        client.once("ready", () => resolve(client));
+        client.once("error", (e) => reject(e));
+        client.connect(config);
+      }),
+      (cause): NixosViaError => {
+        client.end();
+        if (refusal) return refusal;
+        const e = cause as Error & { level?: string };
+        const auth = e.level === "client-authentication";
+        return new SshConnectError(
+          auth
+            ? `${p.user}@${name} refused every key offered (${describeKeys(p)}); pass -i KEY or load the key into ssh-agent`
+            : `cannot connect to ${name}: ${e.message}`,
+          { cause },
+        );
+      },
+    ).andThen((c) => (toRecord === undefined ? okAsync(c) : recordHostKey(p.knownHostsFile, name, toRecord).map(() => c)));
+  });
+}
+
+function describeKeys(p: ConnectParameters): string {
+  const keys = p.privateKeys.map((k) => k.path);
+  if (p.agent) keys.unshift("ssh-agent");
+  return keys.length > 0 ? keys.join(", ") : "none found";
+}
+
+/** The agent first, then each key file, as OpenSSH tries them. */
+function authMethods(p: ConnectParameters): ConnectConfig["authHandler"] {
+  const methods: ({ type: "agent"; agent: string; username: string } | { type: "publickey"; key: Buffer; username: string })[] = [];
+  if (p.agent) methods.push({ type: "agent", agent: p.agent, username: p.user });
+  for (const k of p.privateKeys) methods.push({ type: "publickey", key: k.key, username: p.user });
+  let i = 0;
+  return ((_methodsLeft: unknown, _partial: unknown, next: (m: unknown) => void) => {
+    const m = methods[i++];
+    next(m ?? false);
+  }) as ConnectConfig["authHandler"];
+}
+
+function recordHostKey(file: string, name: string, key: Uint8Array): ResultAsync<void, NixosViaError> {
+  return ResultAsync.fromPromise(
+    mkdir(dirname(file), { recursive: true, mode: 0o700 }).then(() => appendFile(file, `${knownHostsLine(name, key)}\n`, { mode: 0o600 })),
+    (cause) => new SshConnectError(`cannot record the host key of ${name} in ${file}`, { cause }),
+  );
+}
+
+/** Opens a forwarded stream through `via` to host:port (one ProxyJump hop). */
+export function forwardThrough(via: Client, host: string, port: number): ResultAsync<Duplex, NixosViaError> {
+  return ResultAsync.fromPromise(
+    new Promise<Duplex>((resolve, reject) =>
+      via.forwardOut("127.0.0.1", 0, host, port, (e, stream) => (e ? reject(e) : resolve(stream))),
+    ),
+    (cause) => new SshConnectError(`the jump host cannot reach ${host}:${port}`, { cause }),
+  );
+}
+

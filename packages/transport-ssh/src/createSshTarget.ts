@@ -1,0 +1,190 @@
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import type { Duplex } from "node:stream";
+import type { Client } from "ssh2";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { shellQuote, type ExecOptions, type NixosViaError, type Target } from "@nixos-via/core";
+import { resolveSshHost, type SshHost } from "./config/resolveSshHost.js";
+import { connect, forwardThrough, type ConnectParameters } from "./connect.js";
+import { SshConnectError, SshSudoError } from "./errors.js";
+import { channelExec } from "./exec/channelExec.js";
+import { sudoArgv, sudoStdin, type SudoMode } from "./sudo/sudoWrap.js";
+
+/** Options of {@link createSshTarget}; defaults as OpenSSH's. */
+export interface SshTargetOptions {
+  /** Log in as this user. @default `User` from ~/.ssh/config, else the local user */
+  readonly user?: string | undefined;
+  /** @default `Port` from ~/.ssh/config, else 22 */
+  readonly port?: number | undefined;
+  /** Private key files (`-i`). @default IdentityFile from ~/.ssh/config, else ~/.ssh/id_{ed25519,ecdsa,rsa} */
+  readonly identityFiles?: readonly string[] | undefined;
+  /** @default ~/.ssh/known_hosts */
+  readonly knownHostsFile?: string | undefined;
+  /** Trust and record a host key seen for the first time. A changed key is refused regardless. @default false */
+  readonly acceptNewHostKey?: boolean | undefined;
+  /** @default ~/.ssh/config; `false` reads none */
+  readonly configFile?: string | false | undefined;
+  /** ssh-agent socket. @default $SSH_AUTH_SOCK */
+  readonly agent?: string | undefined;
+  /** Asked at most once, when the login user needs a password for sudo. @default none: such a login fails */
+  readonly askSudoPassword?: (() => Promise<string>) | undefined;
+  /** The system's root on the target. @default "/" */
+  readonly root?: string | undefined;
+  /** @default 20000 */
+  readonly connectTimeoutMs?: number | undefined;
+}
+
+/** An `ssh://` target; `reconnect` opens a fresh connection (after a reboot or a drop). */
+export interface SshTarget extends Target {
+  readonly host: SshHost;
+  /** Replaces the connection with a new one; `expectHostKey` (base64 blob) is trusted and recorded. */
+  reconnect(options?: { expectHostKey?: string; timeoutMs?: number }): ResultAsync<void, NixosViaError>;
+}
+
+/**
+ * An `ssh://` target on ssh2: one connection for the whole run, host keys checked
+ * strictly against known_hosts, ~/.ssh/config applied, ssh-agent and key files, ProxyJump,
+ * and sudo for non-root logins (password asked at most once, never in argv).
+ *
+ * @example
+ * ```ts
+ * const target = await createSshTarget("203.0.113.7", { user: "root", acceptNewHostKey: true });
+ * if (target.isOk()) console.log((await target.value.exec(["uname", "-m"]))._unsafeUnwrap().stdout);
+ * ```
+ */
+export function createSshTarget(hostAlias: string, options: SshTargetOptions = {}): ResultAsync<SshTarget, NixosViaError> {
+  const uri = `ssh://${options.user ? `${options.user}@` : ""}${hostAlias}${options.port ? `:${options.port}` : ""}`;
+  return resolveSshHost(hostAlias, { user: options.user, port: options.port, configFile: options.configFile })
+    .andThen((host) => loadKeys(host, options).map((keys) => ({ host, keys })))
+    .andThen(({ host, keys }) => {
+      const base = {
+        user: host.user,
+        privateKeys: keys,
+        agent: options.agent ?? process.env["SSH_AUTH_SOCK"],
+        knownHostsFile: options.knownHostsFile ?? `${homedir()}/.ssh/known_hosts`,
+        acceptNewHostKey: options.acceptNewHostKey ?? false,
+        timeoutMs: options.connectTimeoutMs ?? 20_000,
+      };
+      const open = (extra: Partial<ConnectParameters> = {}) => openThroughJumps(host, base, extra);
+      return open().andThen((client) => setUp(uri, host, client, open, options));
+    });
+}
+
+type BaseParameters = Omit<ConnectParameters, "hostname" | "port" | "sock">;
+
+function openThroughJumps(host: SshHost, base: BaseParameters, extra: Partial<ConnectParameters>): ResultAsync<Client, NixosViaError> {
+  let chain: ResultAsync<Client | undefined, NixosViaError> = okAsync(undefined);
+  const hops = host.proxyJump.map(parseHop);
+  for (const hop of hops) {
+    chain = chain.andThen((via) =>
+      streamThrough(via, hop.host, hop.port).andThen((sock) =>
+        connect({ ...base, user: hop.user ?? base.user, hostname: hop.host, port: hop.port, sock }),
+      ),
+    );
+  }
+  return chain.andThen((via) =>
+    streamThrough(via, host.hostname, host.port).andThen((sock) =>
+      connect({ ...base, hostname: host.hostname, port: host.port, sock, ...extra }),
+    ),
+  );
+}
+
+/** A forwarded stream through the previous hop, or none for a direct connection. */
+function streamThrough(via: Client | undefined, host: string, port: number): ResultAsync<Duplex | undefined, NixosViaError> {
+  return via ? forwardThrough(via, host, port) : okAsync(undefined);
+}
+
+function parseHop(hop: string): { user?: string; host: string; port: number } {
+  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
+  return { ...(m?.[1] ? { user: m[1] } : {}), host: (m?.[2] ?? hop).replace(/^\[(.*)\]$/, "$1"), port: Number(m?.[3] ?? 22) };
+}
+
+function loadKeys(host: SshHost, options: SshTargetOptions) {
+  const explicit = options.identityFiles ?? [];
+  const paths =
+    explicit.length > 0
+      ? explicit
+      : host.identityFiles.length > 0
+        ? host.identityFiles
+        : ["id_ed25519", "id_ecdsa", "id_rsa"].map((n) => `${homedir()}/.ssh/${n}`);
+  return ResultAsync.combine(
+    paths.map((path) =>
+      ResultAsync.fromPromise(readFile(path), (cause) => new SshConnectError(`cannot read the identity file ${path}`, { cause })).map(
+        (key) => ({ path, key }),
+      ).orElse((e) => (explicit.includes(path) ? errAsync(e) : okAsync(undefined))),
+    ),
+  ).map((keys) => keys.filter((k): k is NonNullable<typeof k> => k !== undefined));
+}
+
+function setUp(
+  uri: string,
+  host: SshHost,
+  first: Client,
+  open: (extra?: Partial<ConnectParameters>) => ResultAsync<Client, NixosViaError>,
+  options: SshTargetOptions,
+): ResultAsync<SshTarget, NixosViaError> {
+  let client = first;
+  let sudo: SudoMode = { kind: "none" };
+  const raw = (argv: readonly string[], o: ExecOptions = {}) => channelExec(client, shellQuote(argv), o);
+  const exec = (argv: readonly string[], o: ExecOptions = {}) => {
+    const stdin = sudoStdin(sudo, o.stdin);
+    return channelExec(client, shellQuote(sudoArgv(sudo, argv, o.env)), { ...o, ...(stdin === undefined ? {} : { stdin }) });
+  };
+  return raw(["sh", "-c", 'id -u; command -v nix-store >/dev/null 2>&1 && echo nix || echo no-nix'])
+    .andThen((r) => {
+      const [uid, nix] = r.stdout.split("\n");
+      return (uid === "0" ? okAsync<SudoMode, NixosViaError>({ kind: "none" }) : chooseSudo(raw, host, options)).map((mode) => {
+        sudo = mode;
+        return nix === "nix";
+      });
+    })
+    .map(
+      (hostNix): SshTarget => ({
+        uri,
+        host,
+        root: options.root ?? "/",
+        capabilities: { root: true, hostNix, remote: true },
+        exec,
+        close: () => {
+          client.end();
+          return okAsync(undefined);
+        },
+        reconnect: (o = {}) => {
+          client.end();
+          return open({
+            ...(o.expectHostKey ? { expectHostKey: o.expectHostKey } : {}),
+            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+          }).map((c) => {
+            client = c;
+          });
+        },
+      }),
+    )
+    .orElse((e) => {
+      client.end();
+      return errAsync(e);
+    });
+}
+
+/** sudo without a password when allowed; otherwise ask once and check the password. */
+function chooseSudo(
+  raw: (argv: readonly string[], o?: ExecOptions) => ResultAsync<{ exitCode: number; stderr: string }, NixosViaError>,
+  host: SshHost,
+  options: SshTargetOptions,
+): ResultAsync<SudoMode, NixosViaError> {
+  return raw(["sudo", "-n", "true"]).andThen((r) => {
+    if (r.exitCode === 0) return okAsync<SudoMode, NixosViaError>({ kind: "nopasswd" });
+    if (options.askSudoPassword === undefined) {
+      return errAsync(new SshSudoError(`${host.user}@${host.hostname} is not root and sudo needs a password; run where a password can be asked, or log in as root`));
+    }
+    const ask = options.askSudoPassword;
+    return ResultAsync.fromPromise(ask(), (cause) => new SshSudoError("no sudo password was given", { cause })).andThen((password) => {
+      const mode: SudoMode = { kind: "password", password };
+      return raw(sudoArgv(mode, ["true"]), { stdin: sudoStdin(mode, undefined)! }).andThen((check) =>
+        check.exitCode === 0
+          ? okAsync<SudoMode, NixosViaError>(mode)
+          : errAsync(new SshSudoError(`sudo on ${host.hostname} refused the password for ${host.user}`, { details: check.stderr.trim() })),
+      );
+    });
+  });
+}

@@ -1,0 +1,39 @@
+import { NixosViaError } from "@nixos-via/core";
+
+/** The host presented a key that is in no known_hosts file. */
+export class SshHostKeyUnknownError extends NixosViaError {
+  readonly fingerprint: string;
+  constructor(host: string, fingerprint: string, knownHosts: string) {
+    super(
+      "SSH_HOST_KEY_UNKNOWN",
+      `${host} presented an unknown host key ${fingerprint} (not in ${knownHosts}); check it, then pass --accept-new-host-key to trust and record it`,
+    );
+    this.fingerprint = fingerprint;
+  }
+}
+
+/** The host presented a key other than the one recorded for it: refused, always. */
+export class SshHostKeyMismatchError extends NixosViaError {
+  readonly fingerprint: string;
+  constructor(host: string, fingerprint: string, knownHosts: string) {
+    super(
+      "SSH_HOST_KEY_MISMATCH",
+      `${host} presented host key ${fingerprint}, which differs from the key recorded in ${knownHosts}: refusing (someone may be intercepting the connection); if the host was reinstalled, remove its old entry with ssh-keygen -R`,
+    );
+    this.fingerprint = fingerprint;
+  }
+}
+
+/** Connecting or logging in failed. */
+export class SshConnectError extends NixosViaError {
+  constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
+    super("SSH_CONNECT", message, options);
+  }
+}
+
+/** sudo refused: no password given, a wrong one, or the user may not use sudo. */
+export class SshSudoError extends NixosViaError {
+  constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
+    super("SSH_SUDO", message, options);
+  }
+}
