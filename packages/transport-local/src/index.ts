@@ -10,7 +10,7 @@ export { execLocal } from "./exec/execLocal.js";
 export { hostTarget } from "./exec/hostTarget.js";
 export { buildFlake } from "./store/buildFlake.js";
 export { createLocalStore, type LocalStore } from "./store/createLocalStore.js";
-export { exportPaths } from "./store/exportPaths.js";
+export { exportFolder, exportPaths } from "./store/exportPaths.js";
 export { readSystem } from "./store/readSystem.js";
 export type { BlockDeviceTarget } from "./disk/BlockDeviceTarget.js";
 export { createDiskTarget, type DiskTargetOptions } from "./disk/createDiskTarget.js";

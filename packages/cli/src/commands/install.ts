@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import {
   checkBlockDevice,
@@ -12,9 +13,12 @@ import {
   type Layout,
   type LayoutPlan,
   type NixosViaError,
+  type InstallExtras,
   type Plan,
+  type Target,
   type TargetSpec,
 } from "@nixos-via/core";
+import { waitForSystem, type SshTarget } from "@nixos-via/transport-ssh";
 import { createLocalStore } from "@nixos-via/transport-local";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
@@ -63,7 +67,9 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
           layoutPlan,
         })),
       )
-      .andThen(({ facts, layoutPlan }) => planInstall({ system: system.value, target, facts, layout: layoutPlan }));
+      .andThen(({ facts, layoutPlan }) =>
+        planInstall({ system: system.value, target, facts, layout: layoutPlan, extras: extrasFor(spec.value, options) }),
+      );
     if (plan.isErr()) return fail(plan.error);
 
     if (options.dryRun) {
@@ -74,6 +80,12 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     }
     const summary = await runPlan(plan.value, { target, source: store, onEvent: (e) => renderer.event(e), signal });
     if (summary.isErr()) return fail(summary.error);
+    if (isSshTarget(target) && extrasFor(spec.value, options).reboot) {
+      renderer.info(`waiting for ${targetUri} to come back running the new system`);
+      const timeout = Number(options.waitTimeout ?? 600) * 1000;
+      const up = await waitForSystem(target, { toplevel: plan.value.toplevel, hostKey: summary.value.captured["hostKey"], timeoutMs: timeout });
+      if (up.isErr()) return fail(up.error);
+    }
     succeeded = true;
     report(renderer, targetUri, plan.value, summary.value);
     return ExitCode.Ok;
@@ -95,6 +107,17 @@ function report(
   );
 }
 
+/** Host keys, extra files and the reboot, as the options and the target kind ask. */
+function extrasFor(spec: TargetSpec, options: InstallOptions): InstallExtras {
+  const reboot = spec.kind === "ssh" && options.layout !== undefined && options.reboot;
+  const extraFiles = options.extraFiles === undefined ? undefined : resolve(options.extraFiles);
+  return { copyHostKeys: options.copyHostKeys, extraFiles, readHostKey: reboot, reboot };
+}
+
+function isSshTarget(target: Target): target is SshTarget {
+  return "reconnect" in target;
+}
+
 /** Options that make no sense together, refused before anything is opened. */
 function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError | undefined {
   if (spec.kind === "dir" && options.layout !== undefined) {
@@ -104,6 +127,7 @@ function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError
     return new UsageError(`${spec.kind}: targets need --layout FILE (disko's disko.devices as JSON)`);
   }
   if (spec.kind !== "image" && options.imageSize !== undefined) return new UsageError("--image-size is for image: targets");
+  if (spec.kind !== "ssh" && options.copyHostKeys) return new UsageError("--copy-host-keys is for ssh:// targets");
   return undefined;
 }
 

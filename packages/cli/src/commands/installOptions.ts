@@ -19,6 +19,12 @@ export interface InstallOptions {
   readonly sudoPasswordStdin?: boolean | undefined;
   /** For ssh://: the root where the disks are (or get) mounted. @default "/mnt" with --layout */
   readonly root?: string | undefined;
-  /** Reboot an ssh:// target into the new system and wait for it. @default true */
+  /** For ssh:// with --layout: reboot into the new system and wait for it. @default true */
   readonly reboot: boolean;
+  /** A local folder whose contents go into the new root, owned by root, modes kept. */
+  readonly extraFiles?: string | undefined;
+  /** Copy the machine's SSH host keys into the new system. */
+  readonly copyHostKeys?: boolean | undefined;
+  /** How long to wait for the rebooted machine, in seconds. @default 600 */
+  readonly waitTimeout?: string | undefined;
 }

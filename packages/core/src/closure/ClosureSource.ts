@@ -23,6 +23,11 @@ export interface PathExport {
 export interface ClosureSource {
   /** Streams the given store paths, in the given order. */
   exportPaths(paths: readonly string[], options?: ExportOptions): PathExport;
+  /**
+   * Streams the contents of a folder on the operator's machine as a tar stream whose
+   * members are owned by 0:0 with their modes kept (`--extra-files`).
+   */
+  exportFolder(folder: string, options?: ExportOptions): PathExport;
 }
 
 /** How the copy engine compresses what crosses to the target. */

@@ -2,6 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import { enterArgv, planInstallActivation, planProfile } from "../activation/index.js";
 import { formatRegistration, planCopy, receiveClosureScript, type Compression, type NixosSystem } from "../closure/index.js";
 import type { LayoutPlan } from "../layout/index.js";
+import { planExtrasBeforeActivation, planReadHostKey, planReboot, type InstallExtras } from "./planInstallExtras.js";
 import { machineRunsSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError } from "../errors/index.js";
 import type { Plan, Step } from "../pipeline/Step.js";
@@ -14,6 +15,8 @@ export interface PlanInstallParameters {
   readonly facts: TargetFacts;
   /** Disks to wipe, partition, format and mount at `target.root` first (disk:, image:, ssh:). */
   readonly layout?: LayoutPlan | undefined;
+  /** Host keys, extra files, reboot. @default none */
+  readonly extras?: InstallExtras | undefined;
 }
 
 /** Why an install cannot be planned. */
@@ -31,7 +34,7 @@ export type PlanInstallErrorType = TargetUnusableError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts, layout }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   if (!machineRunsSystem(facts.machine, system.system)) {
     return err(
       new TargetUnusableError(
@@ -96,7 +99,14 @@ export function planInstall({ system, target, facts, layout }: PlanInstallParame
       stdin: formatRegistration(unregistered),
     });
   }
-  steps.push(...profile.steps, ...planInstallActivation(target.root, system.toplevel), ...(layout?.unmountSteps ?? []));
+  steps.push(
+    ...profile.steps,
+    ...planExtrasBeforeActivation(target.root, extras),
+    ...planInstallActivation(target.root, system.toplevel),
+    ...planReadHostKey(target.root, extras),
+    ...(layout?.unmountSteps ?? []),
+    ...planReboot(extras),
+  );
 
   return ok({
     action: "install",

@@ -25,6 +25,19 @@ export interface RunStep {
   readonly env?: Readonly<Record<string, string>>;
   /** Text written to the command's stdin. @default "" */
   readonly stdin?: string;
+  /** Keep the command's stdout in the run's summary under this name (e.g. a new host key). */
+  readonly capture?: string;
+}
+
+/** Streams a folder of this machine into a folder on the target (e.g. `--extra-files`). */
+export interface CopyFilesStep {
+  readonly kind: "copy-files";
+  readonly phase: Phase;
+  readonly description: string;
+  /** The folder on this machine whose contents are copied. */
+  readonly source: string;
+  /** The command that unpacks the tar stream on the target. */
+  readonly receiver: readonly string[];
 }
 
 /** Streams store paths from the source into the target through a receiver command. */
@@ -43,7 +56,7 @@ export interface CopyClosureStep {
 }
 
 /** One unit of work. Steps are plain data, so plans print, snapshot and review as data. */
-export type Step = RunStep | CopyClosureStep;
+export type Step = RunStep | CopyClosureStep | CopyFilesStep;
 
 /** A whole run, decided before anything is touched. */
 export interface Plan {

@@ -47,7 +47,6 @@ export function formatSteps(steps: readonly Step[]): string {
 
 function commandLine(step: Step, scripts: Map<string, string>): string {
   const argv = step.kind === "run" ? step.argv : step.receiver;
-  const env = step.kind === "run" && step.env ? Object.entries(step.env).map(([k, v]) => `${k}=${v}`) : [];
   const shown =
     argv[0] === "sh" && argv[1] === "-c" && argv[2] !== undefined && argv[3] !== undefined
       ? (scripts.set(argv[3], argv[2]), argv.slice(3))
@@ -55,10 +54,12 @@ function commandLine(step: Step, scripts: Map<string, string>): string {
   const stdin =
     step.kind === "copy-closure"
       ? ` < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`
-      : step.stdin
-        ? ` < ${step.stdin.split("\n").filter(Boolean).length} lines of input`
+      : step.kind === "copy-files"
+        ? ` < tar stream of the contents of ${step.source}`
+        : step.stdin
+        ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input`
         : "";
-  return `${shellQuote([...env, ...shown])}${stdin}`;
+  return `${shellQuote(shown, step.kind === "run" ? step.env : {})}${stdin}`;
 }
 
 /**

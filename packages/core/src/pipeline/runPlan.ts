@@ -3,7 +3,7 @@ import type { ClosureSource } from "../closure/ClosureSource.js";
 import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
-import type { CopyClosureStep, Plan, RunStep } from "./Step.js";
+import type { CopyClosureStep, CopyFilesStep, Plan, RunStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {
@@ -22,6 +22,8 @@ export interface RunSummary {
   readonly copiedPaths: number;
   /** Bytes that crossed to the target: the copy stream after compression. */
   readonly copiedBytes: number;
+  /** The stdout of steps that asked for it (`capture`), by name. */
+  readonly captured: Readonly<Record<string, string>>;
 }
 
 /** How many output lines a failed step's error carries. */
@@ -49,22 +51,31 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
   let copiedPaths = 0;
   let copiedBytes = 0;
   let phase: string | undefined;
+  const captured: Record<string, string> = {};
   emit({ type: "plan", plan });
   const finish = (error?: NixosViaError): Result<RunSummary, NixosViaError> => {
     const durationMs = Date.now() - started;
     emit({ type: "done", ok: error === undefined, durationMs, copiedPaths, copiedBytes, ...(error ? { error } : {}) });
-    return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes });
+    return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes, captured });
   };
 
   for (const [index, step] of plan.steps.entries()) {
-    if (options.signal?.aborted) return finish(new AbortedError());
+    if (options.signal?.aborted) {
+      await cleanUp(plan, options, emit);
+      return finish(new AbortedError());
+    }
     if (step.phase !== phase) {
       phase = step.phase;
       emit({ type: "phase", phase: step.phase });
     }
     emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: step.description });
     const stepStarted = Date.now();
-    const result = step.kind === "run" ? await runStep(step, index, options, emit) : await copyStep(step, index, options, emit);
+    const result =
+      step.kind === "run"
+        ? await runStep(step, index, options, emit)
+        : step.kind === "copy-files"
+          ? await copyFilesStep(step, index, options, emit)
+          : await copyStep(step, index, options, emit);
     emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - stepStarted });
     if (result.isErr()) {
       await cleanUp(plan, options, emit);
@@ -72,8 +83,9 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     }
     if (step.kind === "copy-closure") {
       copiedPaths += step.paths.length;
-      copiedBytes += result.value;
+      copiedBytes += result.value.bytes;
     }
+    if (step.kind === "run" && step.capture !== undefined) captured[step.capture] = result.value.stdout;
   }
   return finish();
 }
@@ -86,9 +98,16 @@ async function cleanUp(plan: Plan, options: RunPlanOptions, emit: (e: PipelineEv
     const index = plan.steps.length;
     emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: `clean up: ${step.description}` });
     const started = Date.now();
-    const result = await runStep(step, index, { ...options, signal: undefined }, emit);
+    const { signal: _ignored, ...withoutSignal } = options;
+    const result = await runStep(step, index, withoutSignal, emit);
     emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - started });
   }
+}
+
+/** What a step produced: bytes sent to the target, and stdout for steps that capture it. */
+interface StepOutput {
+  readonly bytes: number;
+  readonly stdout: string;
 }
 
 async function runStep(
@@ -96,7 +115,7 @@ async function runStep(
   index: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
-): Promise<Result<number, NixosViaError>> {
+): Promise<Result<StepOutput, NixosViaError>> {
   const output = outputCollector(index, emit);
   const result = await options.target.exec(step.argv, {
     ...(step.env ? { env: step.env } : {}),
@@ -115,7 +134,7 @@ async function runStep(
       }),
     );
   }
-  return ok(0);
+  return ok({ bytes: 0, stdout: result.value.stdout });
 }
 
 async function copyStep(
@@ -123,7 +142,7 @@ async function copyStep(
   index: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
-): Promise<Result<number, NixosViaError>> {
+): Promise<Result<StepOutput, NixosViaError>> {
   if (options.source === undefined) {
     return err(new StepFailedError(index, `${step.description}: no closure source was given to the runner`));
   }
@@ -185,7 +204,35 @@ async function copyStep(
   }
   if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
   report(true);
-  return ok(wireBytes);
+  return ok({ bytes: wireBytes, stdout: "" });
+}
+
+async function copyFilesStep(
+  step: CopyFilesStep,
+  index: number,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+): Promise<Result<StepOutput, NixosViaError>> {
+  if (options.source === undefined) {
+    return err(new StepFailedError(index, `${step.description}: no source was given to the runner`));
+  }
+  const exported = options.source.exportFolder(step.source, options.signal ? { signal: options.signal } : {});
+  const output = outputCollector(index, emit);
+  const received = await options.target.exec(step.receiver, {
+    stdin: exported.stream,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStdout: output.stdout,
+    onStderr: output.stderr,
+  });
+  if (received.isErr() || received.value.exitCode !== 0) exported.cancel();
+  const sent = await exported.done;
+  output.flush();
+  if (received.isErr()) return err(received.error);
+  if (received.value.exitCode !== 0) {
+    return err(new StepFailedError(index, `${step.description}: failed with exit code ${received.value.exitCode}`, { exitCode: received.value.exitCode, details: output.tail() }));
+  }
+  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
+  return ok({ bytes: 0, stdout: "" });
 }
 
 /** Splits a command's output into line events and keeps the last lines for error reports. */

@@ -33,7 +33,7 @@ export function parseTargetUri(uri: string): Result<TargetSpec, UsageError> {
     case "dir":
       return rest === "" ? err(new UsageError(`"${uri}" names no directory: ${USAGE}`)) : ok({ kind: "dir", uri, path: rest });
     case "disk":
-      return rest.startsWith("/dev/")
+      return /^\/dev\/[^/]/.test(rest)
         ? ok({ kind: "disk", uri, device: rest })
         : err(new UsageError(`"${uri}" is not a block device under /dev: ${USAGE}`));
     case "image":
@@ -46,7 +46,7 @@ export function parseTargetUri(uri: string): Result<TargetSpec, UsageError> {
 }
 
 function parseSsh(uri: string, rest: string): Result<TargetSpec, UsageError> {
-  const m = /^\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/@]+)(?::(\d+))?\/?$/.exec(rest);
+  const m = /^\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d+))?\/?$/.exec(rest);
   if (m === null) return err(new UsageError(`"${uri}" is not an SSH target: use ssh://[user@]host[:port]`));
   const port = m[3] === undefined ? undefined : Number(m[3]);
   if (port !== undefined && (port < 1 || port > 65535)) {

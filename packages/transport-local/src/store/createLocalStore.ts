@@ -1,6 +1,6 @@
 import type { ClosureSource } from "@nixos-via/core";
 import { buildFlake } from "./buildFlake.js";
-import { exportPaths } from "./exportPaths.js";
+import { exportFolder, exportPaths } from "./exportPaths.js";
 import { readSystem } from "./readSystem.js";
 
 /** This machine's Nix store: where systems are read and built, and every copy's source. */
@@ -26,5 +26,6 @@ export function createLocalStore(): LocalStore {
     readSystem,
     buildFlake,
     exportPaths: (paths, options) => exportPaths(storeDir, paths, options),
+    exportFolder,
   };
 }

@@ -22,7 +22,23 @@ const COMPRESSORS = {
  * ```
  */
 export function exportPaths(storeDir: string, paths: readonly string[], options: ExportOptions = {}): PathExport {
-  const names = paths.map((p) => p.slice(storeDir.length + 1));
+  return exportTar(storeDir, paths.map((p) => p.slice(storeDir.length + 1)), true, options);
+}
+
+/**
+ * Streams the contents of a folder of this machine as one tar stream, members owned by
+ * 0:0 with their modes kept (`--extra-files`).
+ *
+ * @example
+ * ```ts
+ * const { stream } = exportFolder("./secrets", {});
+ * ```
+ */
+export function exportFolder(folder: string, options: ExportOptions = {}): PathExport {
+  return exportTar(folder, ["."], false, options);
+}
+
+function exportTar(directory: string, names: readonly string[], markPaths: boolean, options: ExportOptions): PathExport {
   // Stopped by the caller's signal, or by cancel() when the receiving end gave up early and
   // nobody reads the stream any more.
   const controller = new AbortController();
@@ -31,7 +47,7 @@ export function exportPaths(storeDir: string, paths: readonly string[], options:
   const cancel = () => controller.abort();
   const tar = execa(
     "tar",
-    ["-c", "-f", "-", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "-C", storeDir, "--null", "-T", "-"],
+    ["-c", "-f", "-", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "-C", directory, "--null", "-T", "-"],
     { input: names.map((n) => `${n}\0`).join(""), buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal },
   );
   let tarBytes = 0;
@@ -41,13 +57,13 @@ export function exportPaths(storeDir: string, paths: readonly string[], options:
       yield chunk;
     }
   }
-  const marked = markPathBoundaries(counted());
+  const marked = markPaths ? markPathBoundaries(counted()) : counted();
   const compression = options.compression ?? "none";
   const tarDone = ResultAsync.fromSafePromise(tar).andThen((r) =>
     r.exitCode === 0
       ? okAsync(undefined)
       : errAsync(
-          new TransportError(`tar could not read the store paths (exit ${r.exitCode ?? "none"})`, {
+          new TransportError(`tar could not read ${markPaths ? "the store paths" : directory} (exit ${r.exitCode ?? "none"})`, {
             details: Buffer.from(r.stderr).toString("utf8").trim(),
           }),
         ),
