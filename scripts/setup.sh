@@ -13,7 +13,8 @@ DEBIAN_PACKAGES=(
   systemd-boot-efi     # the example system's UEFI bootloader
   extlinux syslinux-common  # the example system's BIOS bootloader
   gdisk fdisk parted dosfstools mtools e2fsprogs  # disk layouts
-  util-linux zstd xz-utils cpio
+  util-linux zstd xz-utils cpio dash
+  sudo                 # tests: an SSH login that needs sudo
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -50,8 +50,9 @@ function readLine(input: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input, terminal: false });
     rl.once("line", (line) => {
-      rl.close();
+      // Settle first: close() emits "close" at once, which would otherwise reject.
       resolve(line);
+      rl.close();
     });
     rl.once("close", () => reject(new Error("no password was given")));
   });

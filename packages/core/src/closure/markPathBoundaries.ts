@@ -2,12 +2,19 @@ const BLOCK = 512;
 
 /** Where the receiver finds the markers: `INCOMING/.done/<store path name>`. */
 export const DONE_MARKER_DIR = ".done";
+/**
+ * The member after the last path: its presence proves the stream arrived whole (tar may
+ * end quietly on a stream cut between two members, and a pipe hides the decompressor's
+ * failure).
+ */
+export const END_MARKER = ".end";
 
 /**
  * Adds, to a GNU tar stream of store paths, an empty member `.done/<name>` right after the
  * last member of each store path. Tar unpacks members in order, so when the marker exists
  * on the target, every byte of that path is there: an interrupted copy can keep its
- * complete paths and the next run sends only the rest. Pure: bytes in, bytes out.
+ * complete paths and the next run sends only the rest. After the last path comes `.end`,
+ * so the receiver knows the whole stream arrived. Pure: bytes in, bytes out.
  *
  * @example
  * ```ts
@@ -19,6 +26,7 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
   let current: string | undefined;
   let pendingLong: Uint8Array[] = [];
   let longName: string | undefined;
+  let ended = false;
 
   for await (const chunk of input) {
     reader.push(chunk);
@@ -32,7 +40,11 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       }
       const header = out.bytes;
       if (isZeroBlock(header)) {
-        if (current !== undefined) yield marker(current);
+        if (!ended) {
+          if (current !== undefined) yield marker(`${DONE_MARKER_DIR}/${current}`);
+          yield marker(END_MARKER);
+          ended = true;
+        }
         current = undefined;
         yield header;
         continue;
@@ -55,7 +67,7 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       const name = longName ?? headerName(header);
       longName = undefined;
       const top = topComponent(name);
-      if (current !== undefined && top !== current) yield marker(current);
+      if (current !== undefined && top !== current) yield marker(`${DONE_MARKER_DIR}/${current}`);
       current = top;
       for (const held of pendingLong) yield held;
       pendingLong = [];
@@ -161,9 +173,8 @@ function topComponent(name: string): string {
   return slash < 0 ? clean : clean.slice(0, slash);
 }
 
-/** An empty regular file `.done/<name>` (with a GNU long-name member when it needs one). */
-function marker(storeName: string): Uint8Array {
-  const path = `${DONE_MARKER_DIR}/${storeName}`;
+/** An empty regular file at `path` (with a GNU long-name member when it needs one). */
+function marker(path: string): Uint8Array {
   const bytes = new TextEncoder().encode(path);
   if (bytes.length < 100) return header(bytes, "0", 0);
   const data = new Uint8Array(Math.ceil((bytes.length + 1) / BLOCK) * BLOCK);

@@ -11,6 +11,7 @@ import type { Compression } from "./ClosureSource.js";
  * path is marked (`.done/<name>`, written by tar right after the path's last member), so
  * after an interruption the complete paths stay staged and only unmarked leftovers are
  * removed; the probe reports the staged ones and the next run does not send them again.
+ * Nothing moves into the store unless the stream's end marker arrived.
  * A complete but unregistered path already in the store is replaced: only registered
  * paths count as present.
  */
@@ -32,6 +33,11 @@ case "$compression" in
   zstd) zstd -dcq | tar -x -f - -C "$incoming" ;;
   *) echo "unknown compression $compression" >&2; exit 2 ;;
 esac
+if [ ! -e "$incoming/.end" ]; then
+  echo "nixos-via-receive: the stream ended early; complete paths stay staged for the next run" >&2
+  exit 1
+fi
+rm -f "$incoming/.end"
 for mark in "$done"/*; do
   [ -e "$mark" ] || continue
   name=\${mark##*/}

@@ -1,0 +1,150 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, nixosVia } from "../support/cli.js";
+import { startCutProxy } from "../support/cutProxy.js";
+import { buildMiniSystem, closureOf, nix, NIX_ENV } from "../support/nix.js";
+import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { removeTree, tempRoot } from "../support/tempRoot.js";
+
+// ssh:// against a real OpenSSH server on loopback: host keys, ~/.ssh/config, sudo, and a
+// copy cut in the middle. "Installing" here goes into a directory (--root) on the same
+// machine, reached over SSH, so every command crosses a real SSH connection.
+describe("nixos-via over ssh://", () => {
+  let work: string;
+  let sshd: Sshd;
+  let client: { key: string; pub: string };
+  let gen1: string;
+  const testUser = "nixosviatest";
+  const sudoPassword = "correct horse battery staple";
+
+  beforeAll(async () => {
+    work = await tempRoot("nixos-via-ssh-");
+    client = await keyPair(work, "client");
+    gen1 = await buildMiniSystem({ generation: "1" });
+    await execa("sh", ["-c", `id ${testUser} >/dev/null 2>&1 || useradd -m -s /bin/sh ${testUser}`]);
+    await execa("chpasswd", { input: `${testUser}:${sudoPassword}\n` });
+    await writeFile(`/etc/sudoers.d/${testUser}`, `${testUser} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    sshd = await startSshd(join(work, "sshd"), { authorizedKeys: { root: client.pub, [testUser]: client.pub } });
+  });
+
+  afterAll(async () => {
+    await sshd?.stop();
+    await execa("rm", ["-f", `/etc/sudoers.d/${testUser}`]);
+    await execa("userdel", ["-r", testUser], { reject: false });
+    await removeTree(work);
+  });
+
+  const common = (knownHosts: string) => ["-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
+
+  async function freshRoot(name: string): Promise<string> {
+    const root = join(work, name);
+    await mkdir(join(root, "boot"), { recursive: true, mode: 0o755 });
+    return root;
+  }
+
+  it("refuses an unknown host key with its fingerprint, trusts it with --accept-new-host-key, refuses a changed one always", async () => {
+    const knownHosts = join(work, "known_hosts_a");
+    const root = await freshRoot("root-a");
+    const uri = `ssh://root@127.0.0.1:${sshd.port}`;
+    const fingerprint = (await execa("ssh-keygen", ["-l", "-f", `${sshd.hostKey}.pub`])).stdout.split(" ")[1]!;
+
+    const unknown = await nixosVia(["install", uri, "--root", root, "--system", gen1, "--dry-run", ...common(knownHosts)]);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr.split("\n")[0]).toContain(`presented an unknown host key ${fingerprint}`);
+    expect(unknown.stderr).toContain("--accept-new-host-key");
+    expect(existsSync(knownHosts)).toBe(false);
+
+    const accepted = await nixosVia(["install", uri, "--root", root, "--system", gen1, "--dry-run", "--accept-new-host-key", ...common(knownHosts)]);
+    expect(accepted.exitCode, accepted.stderr).toBe(0);
+    expect(await readFile(knownHosts, "utf8")).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519 `);
+    const again = await nixosVia(["install", uri, "--root", root, "--system", gen1, "--dry-run", ...common(knownHosts)]);
+    expect(again.exitCode, again.stderr).toBe(0);
+
+    // The same address now answers with another key.
+    const impostor = await startSshd(join(work, "sshd-impostor"), { authorizedKeys: { root: client.pub } });
+    try {
+      const recorded = await readFile(knownHosts, "utf8");
+      await writeFile(knownHosts, recorded.replaceAll(`[127.0.0.1]:${sshd.port}`, `[127.0.0.1]:${impostor.port}`));
+      const changed = await nixosVia([
+        "install", `ssh://root@127.0.0.1:${impostor.port}`, "--root", root, "--system", gen1, "--dry-run", "--accept-new-host-key", ...common(knownHosts),
+      ]);
+      expect(changed.exitCode).toBe(1);
+      expect(changed.stderr.split("\n")[0]).toMatch(/differs from the key recorded in .*: refusing/);
+      expect(await readFile(knownHosts, "utf8")).not.toContain(
+        (await readFile(`${impostor.hostKey}.pub`, "utf8")).split(" ")[1]!,
+      );
+    } finally {
+      await impostor.stop();
+    }
+  });
+
+  it("follows Host aliases in the SSH config", async () => {
+    const knownHosts = join(work, "known_hosts_b");
+    const config = join(work, "ssh_config");
+    await writeFile(config, `Host web-alias\n  HostName 127.0.0.1\n  User root\n  Port ${sshd.port}\n  IdentityFile ${client.key}\n`);
+    const root = await freshRoot("root-b");
+    const run = await nixosVia(["install", "ssh://web-alias", "--root", root, "--system", gen1, "--dry-run", "--accept-new-host-key", "--known-hosts", knownHosts, "--ssh-config", config]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`to ssh://web-alias as generation 1`);
+  });
+
+  it("installs through sudo as a user who needs a password, asking for it once", async () => {
+    const knownHosts = join(work, "known_hosts_c");
+    const root = await freshRoot("root-c");
+    const run = await execa(
+      "node",
+      [new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`,
+        "--root", root, "--system", gen1, "--sudo-password-stdin", "--accept-new-host-key", ...common(knownHosts)],
+      // One line of stdin: a second question would find no answer and fail the run.
+      { input: `${sudoPassword}\n`, reject: false },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain(sudoPassword);
+    expect(await readlink(join(root, "nix/var/nix/profiles/system-1-link"))).toBe(gen1);
+    const valid = (await nix(["nix", "path-info", "--store", `local?root=${root}`, "-r", gen1])).split("\n").filter(Boolean).sort();
+    expect(valid).toEqual(await closureOf(gen1));
+
+    const wrong = await execa(
+      "node",
+      [new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`,
+        "--root", root, "--system", gen1, "--sudo-password-stdin", ...common(knownHosts)],
+      { input: "not the password\n", reject: false },
+    );
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stderr.split("\n")[0]).toContain(`refused the password for ${testUser}`);
+  });
+
+  it("finishes a copy cut in the middle on the next run, without sending the complete paths again", async () => {
+    const knownHosts = join(work, "known_hosts_d");
+    const root = await freshRoot("root-d");
+    const closure = await closureOf(gen1);
+    // Trust the key first, so both runs check it strictly.
+    await nixosVia(["install", `ssh://root@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--dry-run", "--accept-new-host-key", ...common(knownHosts)]);
+    // About two thirds of the compressed closure (~54 MB): some paths complete, some not.
+    const proxy = await startCutProxy(sshd.port, 35 * 1024 * 1024);
+    const known = await readFile(knownHosts, "utf8");
+    await writeFile(knownHosts, `${known}${known.replaceAll(`[127.0.0.1]:${sshd.port}`, `[127.0.0.1]:${proxy.port}`)}`);
+    try {
+      const cut = await nixosVia(["install", `ssh://root@127.0.0.1:${proxy.port}`, "--root", root, "--system", gen1, "--json", ...common(knownHosts)]);
+      expect(proxy.cut()).toBe(true);
+      expect(cut.exitCode).toBe(1);
+      expect(existsSync(join(root, "nix/var/nix/db/db.sqlite"))).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+    const resumed = await nixosVia(["install", `ssh://root@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--json", ...common(knownHosts)]);
+    expect(resumed.exitCode, `${resumed.stderr}\n${resumed.stdout.split("\n").filter((l) => l.includes("\"output\"")).join("\n")}`).toBe(0);
+    const plan = events(resumed.stdout).find((e) => e["type"] === "plan") as { plan: { copy: { paths: number; present: number } } };
+    expect(plan.plan.copy.present).toBeGreaterThan(0);
+    expect(plan.plan.copy.paths).toBe(closure.length - plan.plan.copy.present);
+
+    const valid = (await nix(["nix", "path-info", "--store", `local?root=${root}`, "-r", gen1])).split("\n").filter(Boolean).sort();
+    expect(valid).toEqual(closure);
+    const verify = await execa("nix-store", ["--store", `local?root=${root}`, "--verify", "--check-contents"], { env: NIX_ENV, reject: false });
+    expect(verify.exitCode).toBe(0);
+    expect(existsSync(join(root, "nix/store/.nixos-via-incoming"))).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
+
+/**
+ * A TCP proxy on loopback that cuts every connection once `cutAfterBytes` bytes went from
+ * client to server in total: a network failure in the middle of a copy.
+ */
+export async function startCutProxy(targetPort: number, cutAfterBytes: number): Promise<{ port: number; cut: () => boolean; stop: () => Promise<void> }> {
+  let forwarded = 0;
+  let didCut = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    sockets.add(client).add(upstream);
+    const cutAll = () => {
+      didCut = true;
+      for (const s of sockets) s.destroy();
+    };
+    client.on("data", (chunk: Buffer) => {
+      forwarded += chunk.length;
+      if (forwarded > cutAfterBytes) return cutAll();
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    for (const s of [client, upstream]) {
+      s.on("error", () => {});
+      s.on("close", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    port,
+    cut: () => didCut,
+    stop: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdir, writeFile, readFile } from "node:fs/promises";
+import { connect, createServer } from "node:net";
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** An ed25519 key pair in `dir` (`name` and `name.pub`). */
+export async function keyPair(dir: string, name: string): Promise<{ key: string; pub: string }> {
+  const key = join(dir, name);
+  await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]);
+  return { key, pub: (await readFile(`${key}.pub`, "utf8")).trim() };
+}
+
+export interface Sshd {
+  readonly port: number;
+  readonly hostKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real OpenSSH server on 127.0.0.1 with its own host key and config (TESTBED.md):
+ * root and the given users log in with the keys in `authorizedKeys` (one file per user).
+ */
+export async function startSshd(dir: string, options: { authorizedKeys: Record<string, string>; hostKey?: string; port?: number }): Promise<Sshd> {
+  await mkdir(join(dir, "keys"), { recursive: true });
+  await mkdir("/run/sshd", { recursive: true });
+  const hostKey = options.hostKey ?? (await keyPair(dir, `host_${Date.now()}`)).key;
+  for (const [user, keys] of Object.entries(options.authorizedKeys)) await writeFile(join(dir, "keys", user), `${keys}\n`, { mode: 0o644 });
+  const port = options.port ?? (await freePort());
+  const config = join(dir, `sshd_config_${port}`);
+  await writeFile(
+    config,
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${dir}/keys/%u`,
+      `PidFile ${dir}/sshd_${port}.pid`,
+      "StrictModes no",
+      "PermitRootLogin prohibit-password",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "MaxStartups 50",
+      "MaxSessions 50",
+      "",
+    ].join("\n"),
+  );
+  const proc: ResultPromise = execa("/usr/sbin/sshd", ["-D", "-e", "-f", config], { reject: false, stdin: "ignore" });
+  // Ready once the port accepts connections.
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    hostKey,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc;
+    },
+  };
+}
