@@ -17,9 +17,13 @@ export interface VmOptions {
   readonly sshPort?: number;
   /** Where the serial console is written. */
   readonly serialLog: string;
+  /** Exit instead of restarting when the guest reboots. @default true */
+  readonly noReboot?: boolean;
 }
 
 export interface Vm {
+  /** Resolves when QEMU has exited (with -no-reboot: the guest rebooted or powered off). */
+  exited(): Promise<void>;
   /** Resolves when the serial console shows `pattern`; rejects after `timeoutMs` or if QEMU ends. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
   stop(): Promise<void>;
@@ -30,7 +34,10 @@ export interface Vm {
  * serial console going to a file the test reads.
  */
 export function startVm(options: VmOptions): Vm {
-  const args = ["-m", String(options.memoryMiB ?? 512), "-display", "none", "-no-reboot", "-serial", `file:${options.serialLog}`];
+  const args = ["-m", String(options.memoryMiB ?? 512), "-display", "none", "-serial", `file:${options.serialLog}`];
+  if (options.noReboot ?? true) args.push("-no-reboot");
+  // Without an entropy source sshd and ssh-keygen wait for the kernel's pool at boot.
+  args.push("-device", "virtio-rng-pci");
   if (options.kernel) {
     args.push("-kernel", options.kernel);
     if (options.initrd) args.push("-initrd", options.initrd);
@@ -51,6 +58,9 @@ export function startVm(options: VmOptions): Vm {
     ended = true;
   });
   return {
+    exited: async () => {
+      await proc;
+    },
     async waitFor(pattern, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

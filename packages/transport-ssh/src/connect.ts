@@ -81,7 +81,10 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
     return ResultAsync.fromPromise(
       new Promise<Client>((resolve, reject) => {
         client.once("ready", () => resolve(client));
-        client.once("error", (e) => reject(e));
+        // Errors keep coming after the first (a host that is rebooting resets connections,
+        // a dropped link errs on every open channel): every one needs a listener, and only
+        // the first can fail the connect; later ones surface through the commands they break.
+        client.on("error", (e) => reject(e));
         client.connect(config);
       }),
       (cause): NixosViaError => {
