@@ -25,7 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/conformance/**/*.test.ts", "test/e2e/**/*.test.ts"],
           // Real Nix, real mounts and QEMU on two cores: one file at a time.
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 300_000,

@@ -39,7 +39,10 @@ export function execLocal(argv: readonly string[], options: ExecOptions = {}): R
   if (options.onStdout) subprocess.stdout.on("data", options.onStdout);
   if (options.onStderr) subprocess.stderr.on("data", options.onStderr);
   return ResultAsync.fromSafePromise(subprocess).andThen((result) =>
-    result.exitCode === undefined
+    // Like a shell (and so like every remote target): a missing command exits with 127.
+    (result.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
+      ? okAsync({ exitCode: 127, stdout: "", stderr: `${file}: command not found\n` })
+      : result.exitCode === undefined
       ? errAsync(
           new TransportError(
             result.isCanceled ? `${file} was stopped` : `could not run ${file}: ${result.originalMessage ?? result.shortMessage}`,

@@ -15,7 +15,17 @@ export function channelExec(client: Client, command: string, options: ExecOption
         const errs: Buffer[] = [];
         let exitCode: number | undefined;
         let exitSignal: string | undefined;
-        const onAbort = () => channel.close();
+        // OpenSSH confirms a channel's close only once the remote process has exited, so an
+        // abort asks the process to stop and then returns at once instead of waiting for it.
+        const onAbort = () => {
+          try {
+            channel.signal("TERM");
+          } catch {
+            // servers may refuse signal requests; closing the channel still ends stdin
+          }
+          channel.close();
+          reject(new TransportError("the command was stopped"));
+        };
         options.signal?.addEventListener("abort", onAbort, { once: true });
         channel.on("data", (d: Buffer) => {
           out.push(d);
