@@ -1,6 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
+import { deploy } from "./commands/deploy.js";
+import { enter } from "./commands/enter.js";
+import { gc } from "./commands/gc.js";
+import { generations } from "./commands/generations.js";
 import { install } from "./commands/install.js";
 import { layoutCommand } from "./commands/layout.js";
+import { rollback } from "./commands/rollback.js";
+import { addConnectionOptions, collect } from "./connectionOptions.js";
 import { ExitCode } from "./exitCodes.js";
 import type { Io } from "./Io.js";
 
@@ -11,14 +17,13 @@ const TARGETS = `Targets:
   ssh://[user@]host[:port]   a remote machine, e.g. in its rescue system (needs --layout
                              and --wipe DEVICE, or --root DIR)`;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
  * Runs `nixos-via` with the given arguments and returns its exit code: 0 done, 1 failed,
  * 2 usage error. Never calls `process.exit`, so it can run inside tests.
  */
-export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<ExitCode> {
-  let exitCode: ExitCode = ExitCode.Ok;
+export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
   const program = new Command("nixos-via")
     .description("Install and deploy NixOS systems built on this machine onto directories, disks and hosts.")
     .version("0.1.0")
@@ -29,7 +34,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       writeErr: (s) => io.stderr.write(s),
     });
 
-  program
+  const install_ = program
     .command("install")
     .description("install a built NixOS system onto a target, as nixos-install does")
     .argument("<target>", "where to install (see Targets below)")
@@ -39,11 +44,6 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .option("--wipe <device>", "allow erasing this device; must name each disk exactly (repeatable)", collect, [])
     .option("--disk <name=device>", "the device of a disk of a multi-disk layout (repeatable)", collect, [])
     .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist")
-    .option("-i, --identity <file>", "SSH private key (repeatable)", collect, [])
-    .option("--known-hosts <file>", "SSH known_hosts file (default ~/.ssh/known_hosts)")
-    .option("--accept-new-host-key", "trust and record a host key seen for the first time (a changed key is always refused)")
-    .option("--ssh-config <file>", "SSH config file (default ~/.ssh/config)")
-    .option("--sudo-password-stdin", "read the sudo password from the first line of stdin instead of the terminal")
     .option("--root <dir>", "for ssh://: where the new system's root is mounted (default /mnt with --layout)")
     .option("--extra-files <dir>", "copy this folder's contents into the new root (owned by root, modes kept)")
     .option("--copy-host-keys", "for ssh://: give the new system the machine's current SSH host keys")
@@ -61,6 +61,74 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     )
     .action(async (target: string, options: Parameters<typeof install>[1]) => {
       exitCode = await install(target, options, io, signal);
+    });
+  addConnectionOptions(install_);
+
+  const SYSTEM_TARGETS = `\nTargets: dir:PATH (a stored root) or ssh://[user@]host[:port] (a running NixOS).`;
+  addConnectionOptions(
+    program
+      .command("deploy")
+      .description("update a running or stored NixOS incrementally: new generation, safe switch, rollback on failure")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .addOption(new Option("--system <path>", "the built system toplevel").conflicts("flake"))
+      .option("--flake <ref>", "build nixosConfigurations.NAME of FLAKE#NAME first")
+      .addOption(new Option("--action <action>", "switch-to-configuration action").choices(["switch", "boot", "test", "dry-activate"]).default("switch"))
+      .option("--no-magic-rollback", "do not require confirmation over a new connection after switch/test")
+      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation before rolling back", "30")
+      .option("--health-check <cmd>", "a shell command run on the target after the switch; failing rolls back (repeatable)", collect, [])
+      .option("-n, --dry-run", "show what would change and every step, touch nothing")
+      .option("--json", "print one JSON event per line on stdout")
+      .addHelpText("after", `${SYSTEM_TARGETS}\n\nExamples:\n  nixos-via deploy ssh://admin@web1 --flake .#web\n  nixos-via deploy ssh://web1 --system ./result --health-check 'curl -fs localhost'\n  nixos-via deploy dir:/var/lib/machines/web --system ./result`),
+  ).action(async (target: string, options: Parameters<typeof deploy>[1]) => {
+    exitCode = await deploy(target, options, io, signal);
+  });
+
+  addConnectionOptions(
+    program
+      .command("rollback")
+      .description("make the previous generation current and switch to it")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--no-magic-rollback", "do not require confirmation over a new connection")
+      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation", "30")
+      .option("--json", "print one JSON event per line on stdout")
+      .addHelpText("after", SYSTEM_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof rollback>[1]) => {
+    exitCode = await rollback(target, options, io, signal);
+  });
+
+  addConnectionOptions(
+    program
+      .command("generations")
+      .description("list the system generations: number, date, closure size, toplevel, which is current")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--json", "print them as one JSON object")
+      .addHelpText("after", SYSTEM_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof generations>[1]) => {
+    exitCode = await generations(target, options, io);
+  });
+
+  addConnectionOptions(
+    program
+      .command("gc")
+      .description("remove old generations, then collect garbage with the target's own Nix")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--keep <n>", "keep N generations: the current one, then the newest others")
+      .option("--older-than <days>", "remove generations older than this, e.g. 30d (never the current one)")
+      .option("-n, --dry-run", "print what would be removed, touch nothing")
+      .option("--json", "print one JSON event per line on stdout")
+      .addHelpText("after", SYSTEM_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof gc>[1]) => {
+    exitCode = await gc(target, options, io, signal);
+  });
+
+  program
+    .command("enter")
+    .description("run a shell or a command inside a dir: root, as nixos-enter does")
+    .argument("<target>", "dir:PATH")
+    .argument("[command...]", "the command (after --); a login shell by default")
+    .addHelpText("after", "\nExample:\n  nixos-via enter dir:/srv/roots/web -- cat /run/current-system/nixos-version")
+    .action(async (target: string, command: string[]) => {
+      exitCode = await enter(target, command, io);
     });
 
   program

@@ -12,3 +12,4 @@ export * from "./install/index.js";
 export * from "./layout/index.js";
 export * from "./pipeline/index.js";
 export * from "./target/index.js";
+export * from "./deploy/index.js";

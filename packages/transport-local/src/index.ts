@@ -15,3 +15,4 @@ export { readSystem } from "./store/readSystem.js";
 export type { BlockDeviceTarget } from "./disk/BlockDeviceTarget.js";
 export { createDiskTarget, type DiskTargetOptions } from "./disk/createDiskTarget.js";
 export { createImageTarget, type ImageTarget, type ImageTargetOptions } from "./image/createImageTarget.js";
+export { enterRoot } from "./dir/enterRoot.js";

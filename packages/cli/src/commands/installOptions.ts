@@ -1,5 +1,7 @@
+import type { ConnectionOptions } from "../connectionOptions.js";
+
 /** Options of `nixos-via install`, as the command line gives them. */
-export interface InstallOptions {
+export interface InstallOptions extends ConnectionOptions {
   readonly system?: string | undefined;
   readonly flake?: string | undefined;
   readonly dryRun?: boolean | undefined;
@@ -11,12 +13,6 @@ export interface InstallOptions {
   /** `NAME=DEVICE` for multi-disk layouts. @default [] */
   readonly disk: readonly string[];
   readonly imageSize?: string | undefined;
-  /** SSH private keys (`-i`). @default [] */
-  readonly identity: readonly string[];
-  readonly knownHosts?: string | undefined;
-  readonly acceptNewHostKey?: boolean | undefined;
-  readonly sshConfig?: string | undefined;
-  readonly sudoPasswordStdin?: boolean | undefined;
   /** For ssh://: the root where the disks are (or get) mounted. @default "/mnt" with --layout */
   readonly root?: string | undefined;
   /** For ssh:// with --layout: reboot into the new system and wait for it. @default true */

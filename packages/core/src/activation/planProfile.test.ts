@@ -17,13 +17,16 @@ const facts = (generations: Generation[], currentGeneration?: number): TargetFac
   tools: new Set(["tar"]),
 });
 
+/** The first step: the profiles folder, and gcroots/profiles so Nix's GC keeps every generation. */
+const profilesArgv = (state: string) => ["sh", "-c", expect.stringContaining('ln -sfn /nix/var/nix/profiles "$1/gcroots/profiles"'), "nixos-via-profiles", state];
+
 describe("planProfile", () => {
   it("makes generation 1 on a first install: the profiles folder, the link, the profile", () => {
     expect(planProfile("/mnt", TOPLEVEL, facts([]))).toEqual({
       generation: 1,
       created: true,
       steps: [
-        { kind: "run", phase: "profile", description: "create the profiles folder", argv: ["mkdir", "-p", "-m", "0755", "/mnt/nix/var/nix/profiles"] },
+        { kind: "run", phase: "profile", description: "create the profiles folder and make it a garbage collector root", argv: profilesArgv("/mnt/nix/var/nix") },
         { kind: "run", phase: "profile", description: "create generation 1", argv: ["ln", "-sfn", TOPLEVEL, "/mnt/nix/var/nix/profiles/system-1-link"] },
         {
           kind: "run",
@@ -41,7 +44,7 @@ describe("planProfile", () => {
     expect(plan.generation).toBe(4);
     expect(plan.created).toBe(true);
     expect(plan.steps.map((s) => s.argv)).toEqual([
-      ["mkdir", "-p", "-m", "0755", "/mnt/nix/var/nix/profiles"],
+      profilesArgv("/mnt/nix/var/nix"),
       ["ln", "-sfn", TOPLEVEL, "/mnt/nix/var/nix/profiles/system-4-link"],
       ["ln", "-sfn", "system-4-link", "/mnt/nix/var/nix/profiles/system"],
     ]);
@@ -70,7 +73,7 @@ describe("planProfile", () => {
   it("uses /nix/var/nix/profiles itself when the root is /", () => {
     const plan = planProfile("/", TOPLEVEL, facts([]));
     expect(plan.steps.map((s) => s.argv)).toEqual([
-      ["mkdir", "-p", "-m", "0755", "/nix/var/nix/profiles"],
+      profilesArgv("/nix/var/nix"),
       ["ln", "-sfn", TOPLEVEL, "/nix/var/nix/profiles/system-1-link"],
       ["ln", "-sfn", "system-1-link", "/nix/var/nix/profiles/system"],
     ]);

@@ -35,8 +35,9 @@ export function planProfile(root: string, toplevel: string, facts: TargetFacts):
       {
         kind: "run",
         phase: "profile",
-        description: "create the profiles folder",
-        argv: ["mkdir", "-p", "-m", "0755", profiles],
+        description: "create the profiles folder and make it a garbage collector root",
+        // Without gcroots/profiles, `nix-store --gc` in this root would collect every generation.
+        argv: ["sh", "-c", 'mkdir -p -m 0755 "$1/profiles" "$1/gcroots" && ln -sfn /nix/var/nix/profiles "$1/gcroots/profiles"', "nixos-via-profiles", profiles.replace(/\/profiles$/, "")],
       },
       {
         kind: "run",

@@ -9,3 +9,4 @@ export type { ClosureSource, Compression, ExportOptions, PathExport } from "./Cl
 export { DONE_MARKER_DIR, END_MARKER, markPathBoundaries } from "./markPathBoundaries.js";
 export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";
 export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
+export { parseRegistration } from "./parseRegistration.js";

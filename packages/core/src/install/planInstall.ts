@@ -1,7 +1,8 @@
 import { err, ok, type Result } from "neverthrow";
-import { enterArgv, planInstallActivation, planProfile } from "../activation/index.js";
-import { formatRegistration, planCopy, receiveClosureScript, type Compression, type NixosSystem } from "../closure/index.js";
+import { planInstallActivation, planProfile } from "../activation/index.js";
+import type { NixosSystem } from "../closure/index.js";
 import type { LayoutPlan } from "../layout/index.js";
+import { planTransfer } from "./planTransfer.js";
 import { planExtrasBeforeActivation, planReadHostKey, planReboot, type InstallExtras } from "./planInstallExtras.js";
 import { machineRunsSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError } from "../errors/index.js";
@@ -62,43 +63,11 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
   if (missingFeatures.length > 0) {
     return err(new TargetUnusableError(target.uri, `${where} has no ${missingFeatures.join(", ")}, which the layout needs`));
   }
-  const register = registerCommand(system, target);
-  if (register === undefined) {
-    return err(
-      new TargetUnusableError(
-        target.uri,
-        `cannot register store paths on ${target.uri}: the system's closure has no nix-store and the target has no Nix`,
-      ),
-    );
-  }
-
-  // Paths an interrupted copy left complete on the target need registering, not sending.
-  const copy = planCopy(system.closure, new Set([...facts.registered, ...facts.staged]));
-  const unregistered = system.closure.paths.filter((p) => !facts.registered.has(p.path));
+  const transfer = planTransfer(system, target, facts);
+  if (transfer.isErr()) return err(transfer.error);
+  const { copy } = transfer.value;
   const profile = planProfile(target.root, system.toplevel, facts);
-  const compression = chooseCompression(target, facts);
-  const steps: Step[] = [...(layout?.steps ?? [])];
-  if (copy.missing.length > 0 || unregistered.length > 0) {
-    steps.push({
-      kind: "copy-closure",
-      phase: "copy",
-      description:
-        `copy ${copy.missing.length} store paths` + (facts.staged.size > 0 ? ` (${facts.staged.size} already staged by an earlier run)` : ""),
-      paths: copy.missing,
-      bytes: copy.bytes,
-      compression,
-      receiver: receiveClosureScript(target.root, compression),
-    });
-    steps.push({
-      kind: "run",
-      phase: "register",
-      description: `register ${unregistered.length} store paths in the target's Nix database`,
-      argv: register,
-      // Nix asks for the user's name, and before activation the root has no /etc/passwd.
-      env: { USER: "root", NIX_CONFIG: "build-users-group =" },
-      stdin: formatRegistration(unregistered),
-    });
-  }
+  const steps: Step[] = [...(layout?.steps ?? []), ...transfer.value.steps];
   steps.push(
     ...profile.steps,
     ...planExtrasBeforeActivation(target.root, extras),
@@ -122,21 +91,4 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
     steps,
     cleanup: layout?.unmountSteps ?? [],
   });
-}
-
-/** Compress what crosses a network, with the best the target can decompress. */
-function chooseCompression(target: PlanInstallParameters["target"], facts: TargetFacts): Compression {
-  if (!target.capabilities.remote) return "none";
-  if (facts.tools.has("zstd")) return "zstd";
-  return facts.tools.has("gzip") ? "gzip" : "none";
-}
-
-/**
- * The system's own nix-store, run inside the root, writes a database with the schema that
- * system expects; the target's Nix is the fallback for closures without one.
- */
-function registerCommand(system: NixosSystem, target: PlanInstallParameters["target"]): string[] | undefined {
-  if (system.nixStore !== undefined) return enterArgv(target.root, undefined, [system.nixStore, "--load-db"]);
-  if (target.capabilities.hostNix) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
-  return undefined;
 }

@@ -60,7 +60,7 @@ export type Step = RunStep | CopyClosureStep | CopyFilesStep;
 
 /** A whole run, decided before anything is touched. */
 export interface Plan {
-  readonly action: "install" | "deploy";
+  readonly action: "install" | "deploy" | "rollback" | "gc";
   readonly target: string;
   /** The system toplevel being installed or deployed. */
   readonly toplevel: string;

@@ -1,5 +1,5 @@
 import type { ResultAsync } from "neverthrow";
-import type { TransportError } from "../errors/index.js";
+import type { NixosViaError, TransportError } from "../errors/index.js";
 
 /** Input for a command: text, bytes, or a stream of bytes (a closure on its way). */
 export type ExecInput = string | Uint8Array | AsyncIterable<Uint8Array>;
@@ -55,4 +55,9 @@ export interface Target {
   exec(argv: readonly string[], options?: ExecOptions): ResultAsync<ExecResult, TransportError>;
   /** Releases what the target holds (connections, loop devices, mounts). */
   close(): ResultAsync<void, TransportError>;
+  /**
+   * Targets reached over a connection can open a fresh one: after a drop, or to prove a
+   * new system still lets the deployer in (magic rollback). Absent for local targets.
+   */
+  reconnect?(options?: { timeoutMs?: number }): ResultAsync<void, NixosViaError>;
 }

@@ -3,6 +3,21 @@ import { ProbeError, type NixosViaError } from "../errors/index.js";
 import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
 
+/**
+ * Shell lines that set "$@" to the nix-store that reads the database under "$root": the
+ * running system's on a live target, else the root's own system's (its schema), else one
+ * on the target's PATH pointed at the root. Shared by every script that reads the store.
+ */
+export const SELECT_NIX_STORE = `if [ "$root" = / ] && command -v nix-store >/dev/null 2>&1; then
+  set -- nix-store
+elif chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store --version >/dev/null 2>&1; then
+  set -- chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store
+elif command -v nix-store >/dev/null 2>&1; then
+  set -- nix-store --store "local?root=$root"
+else
+  echo 'error=the target has a Nix database but no nix-store to read it with'; exit 0
+fi`;
+
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
 const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
 /** Filesystems a layout may need that are often modules, not yet in /proc/filesystems. */
@@ -40,15 +55,7 @@ for fs in ${MODULE_FILESYSTEMS.join(" ")}; do
 done
 if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
 echo 'db=present'
-if [ "$root" = / ] && command -v nix-store >/dev/null 2>&1; then
-  set -- nix-store
-elif chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store --version >/dev/null 2>&1; then
-  set -- chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store
-elif command -v nix-store >/dev/null 2>&1; then
-  set -- nix-store --store "local?root=$root"
-else
-  echo 'error=the target has a Nix database but no nix-store to read it with'; exit 0
-fi
+${SELECT_NIX_STORE}
 invalid=$(xargs "$@" --check-validity --print-invalid) || { echo 'error=nix-store could not read the target database'; exit 0; }
 printf '%s\\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
 `;

@@ -1,0 +1,139 @@
+import {
+  DeployRolledBackError,
+  diffClosures,
+  formatBytes,
+  formatClosureDiff,
+  formatPlan,
+  NixosViaError,
+  planDeploy,
+  probeTarget,
+  readCurrentClosure,
+  runPlan,
+  StepFailedError,
+  switchDetached,
+  UsageError,
+  type SwitchAction,
+  type SwitchOutcome,
+  type Target,
+} from "@nixos-via/core";
+import { createLocalStore } from "@nixos-via/transport-local";
+import type { ConnectionOptions } from "../connectionOptions.js";
+import { ExitCode } from "../exitCodes.js";
+import type { Io } from "../Io.js";
+import { openSystemTarget } from "../openTarget.js";
+import { createRenderer } from "../render/createRenderer.js";
+import { resolveSystem } from "../resolveSystem.js";
+
+/** Options of `nixos-via deploy`. */
+export interface DeployOptions extends ConnectionOptions {
+  readonly system?: string | undefined;
+  readonly flake?: string | undefined;
+  /** @default "switch" */
+  readonly action: string;
+  /** @default true */
+  readonly magicRollback: boolean;
+  /** Seconds. @default "30" */
+  readonly confirmTimeout: string;
+  /** @default [] */
+  readonly healthCheck: readonly string[];
+  readonly dryRun?: boolean | undefined;
+  readonly json?: boolean | undefined;
+}
+
+const ACTIONS: readonly SwitchAction[] = ["switch", "boot", "test", "dry-activate"];
+
+/**
+ * `nixos-via deploy TARGET`: show what changes, copy what is missing, make a generation,
+ * switch — detached from the connection, confirmed over a new one, rolled back otherwise.
+ */
+export async function deploy(targetUri: string, options: DeployOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
+  const renderer = createRenderer(io, { json: options.json ?? false });
+  const fail = (error: NixosViaError): ExitCode => {
+    renderer.error(error);
+    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
+  };
+  const action = options.action as SwitchAction;
+  if (!ACTIONS.includes(action)) return fail(new UsageError(`--action ${options.action}: use one of ${ACTIONS.join(", ")}`));
+  const confirmTimeoutS = Number(options.confirmTimeout);
+  if (!Number.isInteger(confirmTimeoutS) || confirmTimeoutS < 1) return fail(new UsageError(`--confirm-timeout ${options.confirmTimeout}: give whole seconds, at least 1`));
+
+  const store = createLocalStore();
+  if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
+  const system = await resolveSystem(store, options);
+  if (system.isErr()) return fail(system.error);
+  const opened = await openSystemTarget(targetUri, options);
+  if (opened.isErr()) return fail(opened.error);
+  const { target } = opened.value.resolved;
+  try {
+    if (target.root !== "/" && options.healthCheck.length > 0) {
+      return fail(new UsageError("--health-check needs a running system (ssh://); a dir: root runs nothing to check"));
+    }
+    const current = await readCurrentClosure(target);
+    if (current.isErr()) return fail(current.error);
+    const diff = diffClosures(current.value?.paths ?? [], system.value.closure.paths);
+    if (options.json) io.stdout.write(`${JSON.stringify({ type: "diff", diff: { ...diff, added: diff.added.length, removed: diff.removed.length } })}\n`);
+    else io.stderr.write(formatClosureDiff(diff));
+
+    const plan = await probeTarget(target, system.value.closure.paths.map((p) => p.path)).andThen((facts) =>
+      planDeploy({ system: system.value, target, facts, action }),
+    );
+    if (plan.isErr()) return fail(plan.error);
+    const magic = options.magicRollback && plan.value.detachedSwitch && (action === "switch" || action === "test");
+    const switchLine = plan.value.detachedSwitch
+      ? `then: switch-to-configuration ${action} on ${targetUri}, detached from the connection` +
+        (magic ? `; confirmed over a new connection within ${confirmTimeoutS}s or rolled back` : "") +
+        (options.healthCheck.length > 0 ? `; health checks: ${options.healthCheck.join("; ")}` : "")
+      : "";
+
+    if (options.dryRun) {
+      if (options.json) io.stdout.write(`${JSON.stringify({ type: "plan", dryRun: true, plan: plan.value })}\n`);
+      else io.stdout.write(`${formatPlan(plan.value)}${switchLine ? `\n${switchLine}\n` : ""}`);
+      return ExitCode.Ok;
+    }
+    const summary = await runPlan(plan.value, { target, source: store, onEvent: (e) => renderer.event(e), signal });
+    if (summary.isErr()) return fail(summary.error);
+
+    let outcome: SwitchOutcome = { kind: "done" };
+    if (plan.value.detachedSwitch) {
+      renderer.info(switchLine);
+      const switched = await switchDetached(target, {
+        action,
+        toplevel: plan.value.toplevel,
+        previous: plan.value.previous,
+        magicRollback: magic,
+        confirmTimeoutS,
+        healthChecks: options.healthCheck,
+        id: `${Date.now()}-${process.pid}`,
+        onOutput: (line) => renderer.event({ type: "output", index: plan.value.steps.length, stream: "stdout", line }),
+        onNote: (message) => renderer.info(message),
+      });
+      if (switched.isErr()) return fail(switched.error);
+      outcome = switched.value;
+    }
+    const failure = outcomeError(outcome, target, plan.value.generation);
+    if (failure) return fail(failure);
+    const { copiedPaths, copiedBytes, durationMs } = summary.value;
+    renderer.result(
+      `deployed ${plan.value.toplevel} to ${targetUri} (${action}${plan.value.detachedSwitch ? "" : " inside the root"}, generation ${plan.value.generation}` +
+        `${outcome.kind === "confirmed" ? ", confirmed" : ""}): copied ${copiedPaths} paths (${formatBytes(copiedBytes)}) in ${(durationMs / 1000).toFixed(1)}s`,
+      { ok: true, toplevel: plan.value.toplevel, target: targetUri, action, generation: plan.value.generation, outcome: outcome.kind, copiedPaths, copiedBytes },
+    );
+    return ExitCode.Ok;
+  } finally {
+    await target.close();
+  }
+}
+
+function outcomeError(outcome: SwitchOutcome, target: Target, generation: number): NixosViaError | undefined {
+  switch (outcome.kind) {
+    case "rolled-back":
+      return new DeployRolledBackError(`${target.uri} rolled back from generation ${generation} to the previous one: ${outcome.reason}`);
+    case "failed":
+      return new StepFailedError(-1, `switch-to-configuration failed on ${target.uri} with exit code ${outcome.exitCode}; the previous generation was switched back`, {
+        exitCode: outcome.exitCode,
+      });
+    default:
+      return undefined;
+  }
+}
+

@@ -1,0 +1,52 @@
+import { formatSteps, listGenerations, planGc, runPlan, UsageError, type NixosViaError, type Plan } from "@nixos-via/core";
+import type { ConnectionOptions } from "../connectionOptions.js";
+import { ExitCode } from "../exitCodes.js";
+import type { Io } from "../Io.js";
+import { openSystemTarget } from "../openTarget.js";
+import { createRenderer } from "../render/createRenderer.js";
+
+/** Options of `nixos-via gc`. */
+export interface GcOptions extends ConnectionOptions {
+  readonly keep?: string | undefined;
+  readonly olderThan?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** `nixos-via gc TARGET --keep N | --older-than 30d`: drop old generations, then collect garbage. */
+export async function gc(targetUri: string, options: GcOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
+  const renderer = createRenderer(io, { json: options.json ?? false });
+  const fail = (error: NixosViaError): ExitCode => {
+    renderer.error(error);
+    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
+  };
+  const keep = options.keep === undefined ? undefined : Number(options.keep);
+  const days = options.olderThan === undefined ? undefined : /^(\d+)d$/.exec(options.olderThan)?.[1];
+  if ((keep === undefined) === (options.olderThan === undefined)) return fail(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return fail(new UsageError(`--keep ${options.keep}: keep at least 1 generation`));
+  if (options.olderThan !== undefined && days === undefined) return fail(new UsageError(`--older-than ${options.olderThan}: use days, e.g. 30d`));
+
+  const opened = await openSystemTarget(targetUri, options);
+  if (opened.isErr()) return fail(opened.error);
+  const { target } = opened.value.resolved;
+  try {
+    const list = await listGenerations(target);
+    if (list.isErr()) return fail(list.error);
+    const { remove, steps } = planGc(target.root, list.value, { keep, olderThanDays: days === undefined ? undefined : Number(days) });
+    const current = list.value.find((g) => g.current);
+    const plan: Plan = { action: "gc", target: targetUri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
+    if (options.dryRun) {
+      if (options.json) io.stdout.write(`${JSON.stringify({ type: "plan", dryRun: true, plan })}\n`);
+      else io.stdout.write(formatSteps(steps));
+      return ExitCode.Ok;
+    }
+    const ran = await runPlan(plan, { target, onEvent: (e) => renderer.event(e), signal });
+    if (ran.isErr()) return fail(ran.error);
+    renderer.result(`removed ${remove.length} generations (${remove.map((g) => g.number).join(", ") || "none"}) from ${targetUri} and collected garbage`, {
+      ok: true, target: targetUri, removed: remove.map((g) => g.number),
+    });
+    return ExitCode.Ok;
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,129 @@
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import { parseRegistration } from "../closure/parseRegistration.js";
+import { ProbeError, type NixosViaError } from "../errors/index.js";
+import type { RunStep } from "../pipeline/Step.js";
+import { SELECT_NIX_STORE } from "../target/probeTarget.js";
+import type { Target } from "../target/Target.js";
+
+/** One generation of a target's system profile, as `nixos-via generations` shows it. */
+export interface GenerationInfo {
+  readonly number: number;
+  /** When the generation's link was made. */
+  readonly date: Date;
+  readonly toplevel: string;
+  /** Sum of the NAR sizes of its closure. */
+  readonly closureBytes: number;
+  readonly current: boolean;
+}
+
+/** Lists the generations with their dates and closures (registration format, any Nix). */
+export const GENERATIONS_SCRIPT = `set -u
+root=$1
+profiles="$root/nix/var/nix/profiles"
+if [ -L "$profiles/system" ]; then echo "current $(readlink "$profiles/system")"; fi
+[ -e "$root/nix/var/nix/db/db.sqlite" ] || exit 0
+${SELECT_NIX_STORE}
+for link in "$profiles"/system-*-link; do
+  [ -L "$link" ] || continue
+  toplevel=$(readlink "$link")
+  echo "generation \${link##*/} $(stat -c %Y "$link") $toplevel"
+  "$@" --query --requisites "$toplevel" | xargs "$@" --dump-db
+  echo "end"
+done
+`;
+
+/**
+ * Reads the generations of the target's system profile.
+ *
+ * @example
+ * ```ts
+ * const generations = await listGenerations(target);
+ * ```
+ */
+export function listGenerations(target: Target): ResultAsync<GenerationInfo[], NixosViaError> {
+  return target.exec(["sh", "-c", GENERATIONS_SCRIPT, "nixos-via-generations", target.root]).andThen((r) =>
+    r.exitCode === 0 ? parseGenerations(r.stdout) : errAsync(new ProbeError(`listing the generations of ${target.uri} failed`, { details: r.stderr })),
+  );
+}
+
+/** Reads {@link GENERATIONS_SCRIPT}'s output. Exported for tests. */
+export function parseGenerations(stdout: string): Result<GenerationInfo[], ProbeError> {
+  const lines = stdout.split("\n");
+  const current = /^current (?:.*\/)?system-(\d+)-link$/.exec(lines.find((l) => l.startsWith("current ")) ?? "")?.[1];
+  const out: GenerationInfo[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.startsWith("error=")) return err(new ProbeError(lines[i]!.slice(6)));
+    const m = /^generation system-(\d+)-link (\d+) (\/\S+)$/.exec(lines[i]!);
+    if (m === null) continue;
+    const end = lines.indexOf("end", i);
+    const records = parseRegistration(lines.slice(i + 1, end < 0 ? undefined : end).join("\n"));
+    if (records.isErr()) return err(new ProbeError(records.error.message));
+    out.push({
+      number: Number(m[1]),
+      date: new Date(Number(m[2]) * 1000),
+      toplevel: m[3]!,
+      closureBytes: records.value.reduce((n, p) => n + p.narSize, 0),
+      current: m[1] === current,
+    });
+    i = end < 0 ? lines.length : end;
+  }
+  return ok(out.sort((a, b) => a.number - b.number));
+}
+
+/** Which generations `gc` removes: never the current one. */
+export interface GcPolicy {
+  /** Keep N generations: the current one, then the newest others. */
+  readonly keep?: number | undefined;
+  /** Remove generations older than this many days (never the current one). */
+  readonly olderThanDays?: number | undefined;
+  /** @default new Date() */
+  readonly now?: Date | undefined;
+}
+
+/**
+ * Plans `gc`: remove the generations the policy drops, then collect garbage with the
+ * target's own Nix. The profiles folder is made a GC root first, so no remaining
+ * generation can be collected.
+ *
+ * @example
+ * ```ts
+ * const { remove, steps } = planGc("/", generations, { keep: 3 });
+ * ```
+ */
+export function planGc(root: string, generations: readonly GenerationInfo[], policy: GcPolicy): { remove: GenerationInfo[]; steps: RunStep[] } {
+  const now = (policy.now ?? new Date()).getTime();
+  // The current generation always stays and counts first towards --keep.
+  const others = [...generations].filter((g) => !g.current).sort((a, b) => b.number - a.number);
+  const keepOthers = policy.keep === undefined ? Infinity : Math.max(0, policy.keep - (generations.some((g) => g.current) ? 1 : 0));
+  const remove = others.filter((g, i) => {
+    if (i >= keepOthers) return true;
+    if (policy.olderThanDays !== undefined && now - g.date.getTime() > policy.olderThanDays * 86_400_000) return true;
+    return false;
+  });
+  const profiles = `${root === "/" ? "" : root}/nix/var/nix/profiles`;
+  const steps: RunStep[] = remove.map((g) => ({
+    kind: "run",
+    phase: "profile",
+    description: `remove generation ${g.number}`,
+    argv: ["rm", "-f", `${profiles}/system-${g.number}-link`],
+  }));
+  steps.push({
+    kind: "run",
+    phase: "profile",
+    description: "collect garbage with the target's Nix",
+    argv: [
+      "sh",
+      "-c",
+      `set -u
+root=$1
+mkdir -p "$root/nix/var/nix/gcroots"
+[ -L "$root/nix/var/nix/gcroots/profiles" ] || ln -sfn /nix/var/nix/profiles "$root/nix/var/nix/gcroots/profiles"
+${SELECT_NIX_STORE}
+"$@" --gc`,
+      "nixos-via-gc",
+      root,
+    ],
+    env: { USER: "root" },
+  });
+  return { remove, steps };
+}

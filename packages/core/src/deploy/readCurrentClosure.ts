@@ -1,0 +1,52 @@
+import { err, errAsync, ok, type ResultAsync } from "neverthrow";
+import { parseRegistration } from "../closure/parseRegistration.js";
+import type { StorePathInfo } from "../closure/StorePathInfo.js";
+import { ProbeError, type NixosViaError } from "../errors/index.js";
+import { SELECT_NIX_STORE } from "../target/probeTarget.js";
+import type { Target } from "../target/Target.js";
+
+/**
+ * Prints the closure of the system a root runs (`/run/current-system` on a live machine,
+ * else the system profile) in the registration format, read by the target's own Nix.
+ */
+export const CURRENT_CLOSURE_SCRIPT = `set -u
+root=$1
+profiles="$root/nix/var/nix/profiles"
+if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'none'; exit 0; fi
+if [ "$root" = / ] && [ -e /run/current-system ]; then
+  current=$(readlink -f /run/current-system)
+elif [ -L "$profiles/system" ]; then
+  # Resolved by hand: the links are absolute inside the root, not on this machine.
+  current=$(readlink "$profiles/system")
+  case "$current" in /*) ;; *) current=$(readlink "$profiles/$current") ;; esac
+else
+  echo 'none'; exit 0
+fi
+${SELECT_NIX_STORE}
+paths=$("$@" --query --requisites "$current") || { echo 'error=nix-store could not list the current system closure'; exit 0; }
+echo 'closure'
+printf '%s\\n' "$paths" | xargs "$@" --dump-db
+`;
+
+/** The closure a target runs now, or none (a fresh root). */
+export interface CurrentClosure {
+  readonly paths: readonly StorePathInfo[];
+}
+
+/**
+ * Reads what the target runs now, for the diff every deploy shows first.
+ *
+ * @example
+ * ```ts
+ * const current = await readCurrentClosure(target);
+ * ```
+ */
+export function readCurrentClosure(target: Target): ResultAsync<CurrentClosure | undefined, NixosViaError> {
+  return target.exec(["sh", "-c", CURRENT_CLOSURE_SCRIPT, "nixos-via-current", target.root]).andThen((r) => {
+    if (r.exitCode !== 0) return errAsync(new ProbeError(`reading the current system of ${target.uri} failed`, { details: r.stderr }));
+    const [first, ...rest] = r.stdout.split("\n");
+    if (first === "none") return ok(undefined);
+    if (first?.startsWith("error=")) return err(new ProbeError(first.slice(6), { details: r.stderr }));
+    return parseRegistration(rest.join("\n")).map((paths) => ({ paths }));
+  });
+}
