@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
@@ -51,8 +51,9 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
     { input: names.map((n) => `${n}\0`).join(""), buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal },
   );
   let tarBytes = 0;
+  const tarOut = held(tar.stdout);
   async function* counted(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of tar.stdout as AsyncIterable<Uint8Array>) {
+    for await (const chunk of tarOut) {
       tarBytes += chunk.byteLength;
       yield chunk;
     }
@@ -88,5 +89,18 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
           ),
     ),
   );
-  return { stream: compressor.stdout as AsyncIterable<Uint8Array>, done, tarBytes: () => tarBytes, cancel };
+  return { stream: held(compressor.stdout), done, tarBytes: () => tarBytes, cancel };
+}
+
+/**
+ * Holds a subprocess's output until someone reads it. execa drains an unbuffered stdout
+ * when the subprocess exits, so a reader that starts late (the SSH channel opens a round
+ * trip after the export started) would find a short stream ended: seen with small
+ * closures, which compress and exit before the channel is open.
+ */
+function held(stream: Readable): PassThrough {
+  const hold = new PassThrough();
+  stream.pipe(hold);
+  stream.on("error", (error) => hold.destroy(error));
+  return hold;
 }
