@@ -6,6 +6,7 @@ export PATH=$systemConfig/sw/bin
 set -e
 
 echo "activating the configuration..."
+if [ "@activationDelay@" != 0 ]; then sleep "@activationDelay@"; fi
 
 mkdir -m 0755 -p /etc /etc/ssh /etc/ssh/authorized_keys.d /etc/nix /run /var /var/log \
     /var/empty /bin /usr/bin /nix/var/nix/gcroots /nix/var/nix/profiles /run/nixos

@@ -5,6 +5,7 @@
 { generation ? "1"
 , boot ? "uefi"              # "uefi" (systemd-boot on the ESP at /boot) or "bios" (extlinux)
 , authorizedKeys ? ""        # newline-separated ssh public keys for root
+, activationDelay ? "0"      # seconds the activation takes: lets tests drop connections mid-switch
 , brokenSsh ? ""             # "1": the system boots/activates without a reachable sshd
 , kernelDir ? ../../.cache/debian-kernel
 }:
@@ -284,7 +285,7 @@ let
     sed ${concatStringsSep " " (map (n: "-e 's|@${n}@|${vars.${n}}|g'") (attrNames vars))} ${file}'';
 
   scriptVars = {
-    inherit sh generation kernelVersion brokenSsh boot;
+    inherit sh generation kernelVersion brokenSsh boot activationDelay;
     openssh = "${openssh}";
     extlinux = "${extlinux}";
     syslinuxMbr = "${syslinuxMbr}";

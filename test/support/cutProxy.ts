@@ -1,23 +1,32 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 /**
- * A TCP proxy on loopback that cuts every connection once `cutAfterBytes` bytes went from
- * client to server in total: a network failure in the middle of a copy.
+ * A TCP proxy on loopback that cuts the open connections once `cutAfterBytes` bytes went
+ * from client to server in total (or when `cutNow()` is called): a network failure in the
+ * middle of a copy or a switch. Connections made afterwards pass.
  */
-export async function startCutProxy(targetPort: number, cutAfterBytes: number): Promise<{ port: number; cut: () => boolean; stop: () => Promise<void> }> {
+export async function startCutProxy(
+  targetPort: number,
+  cutAfterBytes: number,
+): Promise<{ port: number; cut: () => boolean; cutNow: () => void; stop: () => Promise<void> }> {
   let forwarded = 0;
   let didCut = false;
   const sockets = new Set<Socket>();
+  // Cuts the connections open now; later ones pass, as after a network blip.
+  const cutAll = () => {
+    didCut = true;
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
-    const cutAll = () => {
-      didCut = true;
-      for (const s of sockets) s.destroy();
-    };
     client.on("data", (chunk: Buffer) => {
       forwarded += chunk.length;
-      if (forwarded > cutAfterBytes) return cutAll();
+      if (forwarded > cutAfterBytes) {
+        cutAfterBytes = Infinity;
+        return cutAll();
+      }
       upstream.write(chunk);
     });
     upstream.on("data", (chunk: Buffer) => client.write(chunk));
@@ -35,6 +44,7 @@ export async function startCutProxy(targetPort: number, cutAfterBytes: number): 
   return {
     port,
     cut: () => didCut,
+    cutNow: cutAll,
     stop: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();
