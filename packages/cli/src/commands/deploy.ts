@@ -20,7 +20,7 @@ import { createLocalStore } from "@nixos-via/transport-local";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
-import { openSystemTarget } from "../openTarget.js";
+import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
 import { resolveSystem } from "../resolveSystem.js";
 
@@ -46,12 +46,9 @@ const ACTIONS: readonly SwitchAction[] = ["switch", "boot", "test", "dry-activat
  * `nixos-via deploy TARGET`: show what changes, copy what is missing, make a generation,
  * switch — detached from the connection, confirmed over a new one, rolled back otherwise.
  */
-export async function deploy(targetUri: string, options: DeployOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
+export async function deploy(targetUri: string, options: DeployOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const fail = (error: NixosViaError): ExitCode => {
-    renderer.error(error);
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
-  };
+  const fail = failure(renderer);
   const action = options.action as SwitchAction;
   if (!ACTIONS.includes(action)) return fail(new UsageError(`--action ${options.action}: use one of ${ACTIONS.join(", ")}`));
   const confirmTimeoutS = Number(options.confirmTimeout);
@@ -61,10 +58,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
   const system = await resolveSystem(store, options);
   if (system.isErr()) return fail(system.error);
-  const opened = await openSystemTarget(targetUri, options);
-  if (opened.isErr()) return fail(opened.error);
-  const { target } = opened.value.resolved;
-  try {
+  return withSystemTarget(targetUri, options, renderer, async (target) => {
     if (target.root !== "/" && options.healthCheck.length > 0) {
       return fail(new UsageError("--health-check needs a running system (ssh://); a dir: root runs nothing to check"));
     }
@@ -119,9 +113,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
       { ok: true, toplevel: plan.value.toplevel, target: targetUri, action, generation: plan.value.generation, outcome: outcome.kind, copiedPaths, copiedBytes },
     );
     return ExitCode.Ok;
-  } finally {
-    await target.close();
-  }
+  });
 }
 
 function outcomeError(outcome: SwitchOutcome, target: Target, generation: number): NixosViaError | undefined {

@@ -1,8 +1,8 @@
-import { formatSteps, listGenerations, planGc, runPlan, UsageError, type NixosViaError, type Plan } from "@nixos-via/core";
+import { formatSteps, listGenerations, planGc, runPlan, UsageError, type Plan } from "@nixos-via/core";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
-import { openSystemTarget } from "../openTarget.js";
+import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
 
 /** Options of `nixos-via gc`. */
@@ -14,22 +14,16 @@ export interface GcOptions extends ConnectionOptions {
 }
 
 /** `nixos-via gc TARGET --keep N | --older-than 30d`: drop old generations, then collect garbage. */
-export async function gc(targetUri: string, options: GcOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
+export async function gc(targetUri: string, options: GcOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const fail = (error: NixosViaError): ExitCode => {
-    renderer.error(error);
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
-  };
+  const fail = failure(renderer);
   const keep = options.keep === undefined ? undefined : Number(options.keep);
   const days = options.olderThan === undefined ? undefined : /^(\d+)d$/.exec(options.olderThan)?.[1];
   if ((keep === undefined) === (options.olderThan === undefined)) return fail(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return fail(new UsageError(`--keep ${options.keep}: keep at least 1 generation`));
   if (options.olderThan !== undefined && days === undefined) return fail(new UsageError(`--older-than ${options.olderThan}: use days, e.g. 30d`));
 
-  const opened = await openSystemTarget(targetUri, options);
-  if (opened.isErr()) return fail(opened.error);
-  const { target } = opened.value.resolved;
-  try {
+  return withSystemTarget(targetUri, options, renderer, async (target) => {
     const list = await listGenerations(target);
     if (list.isErr()) return fail(list.error);
     const { remove, steps } = planGc(target.root, list.value, { keep, olderThanDays: days === undefined ? undefined : Number(days) });
@@ -46,7 +40,5 @@ export async function gc(targetUri: string, options: GcOptions, io: Io, signal: 
       ok: true, target: targetUri, removed: remove.map((g) => g.number),
     });
     return ExitCode.Ok;
-  } finally {
-    await target.close();
-  }
+  });
 }

@@ -1,22 +1,16 @@
-import { formatBytes, listGenerations, type NixosViaError } from "@nixos-via/core";
+import { formatBytes, listGenerations } from "@nixos-via/core";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
+import { failure, withSystemTarget } from "../failure.js";
 import type { Io } from "../Io.js";
-import { openSystemTarget } from "../openTarget.js";
-import { formatError } from "../render/renderPlain.js";
+import { createRenderer } from "../render/createRenderer.js";
 
 /** `nixos-via generations TARGET`: number, date, toplevel, closure size, and which is current. */
-export async function generations(targetUri: string, options: ConnectionOptions & { json?: boolean }, io: Io): Promise<ExitCode> {
-  const fail = (error: NixosViaError): ExitCode => {
-    io.stderr.write(formatError(error));
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
-  };
-  const opened = await openSystemTarget(targetUri, options);
-  if (opened.isErr()) return fail(opened.error);
-  const { target } = opened.value.resolved;
-  try {
+export async function generations(targetUri: string, options: ConnectionOptions & { json?: boolean }, io: Io): Promise<number> {
+  const renderer = createRenderer(io, { json: options.json ?? false });
+  return withSystemTarget(targetUri, options, renderer, async (target) => {
     const list = await listGenerations(target);
-    if (list.isErr()) return fail(list.error);
+    if (list.isErr()) return failure(renderer)(list.error);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ type: "generations", target: targetUri, generations: list.value })}\n`);
       return ExitCode.Ok;
@@ -27,7 +21,5 @@ export async function generations(targetUri: string, options: ConnectionOptions 
       io.stdout.write(`${String(g.number).padStart(4)}  ${date}  ${formatBytes(g.closureBytes).padStart(10)}  ${g.toplevel}${g.current ? "  (current)" : ""}\n`);
     }
     return ExitCode.Ok;
-  } finally {
-    await target.close();
-  }
+  });
 }

@@ -21,6 +21,7 @@ import {
 import { waitForSystem, type SshTarget } from "@nixos-via/transport-ssh";
 import { createLocalStore } from "@nixos-via/transport-local";
 import { ExitCode } from "../exitCodes.js";
+import { failure } from "../failure.js";
 import type { Io } from "../Io.js";
 import { parseDiskOptions, readLayout } from "../readLayout.js";
 import { createRenderer } from "../render/createRenderer.js";
@@ -35,10 +36,7 @@ import type { InstallOptions } from "./installOptions.js";
  */
 export async function install(targetUri: string, options: InstallOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const fail = (error: NixosViaError): ExitCode => {
-    renderer.error(error);
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
-  };
+  const fail = failure(renderer);
   const spec = parseTargetUri(targetUri);
   if (spec.isErr()) return fail(spec.error);
   const misuse = checkCombination(spec.value, options);

@@ -1,5 +1,6 @@
 import { formatSteps, layoutToNixosModule, planLayout, UsageError, type NixosViaError } from "@nixos-via/core";
 import { ExitCode } from "../exitCodes.js";
+import { exitCodeFor } from "../failure.js";
 import type { Io } from "../Io.js";
 import { parseDiskOptions, readLayout } from "../readLayout.js";
 import { formatError } from "../render/renderPlain.js";
@@ -21,7 +22,7 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
   const fail = (error: NixosViaError): ExitCode => {
     if (options.json) io.stdout.write(`${JSON.stringify({ type: "error", error, problems: (error as { problems?: unknown }).problems })}\n`);
     else io.stderr.write(formatError(error));
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
+    return exitCodeFor(error);
   };
   const layout = await readLayout(file);
   if (layout.isErr()) return fail(layout.error);

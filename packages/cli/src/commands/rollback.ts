@@ -1,8 +1,8 @@
-import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, type NixosViaError, type Plan } from "@nixos-via/core";
+import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, type Plan } from "@nixos-via/core";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
-import { openSystemTarget } from "../openTarget.js";
+import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
 
 /** Options of `nixos-via rollback`. */
@@ -15,16 +15,10 @@ export interface RollbackOptions extends ConnectionOptions {
 }
 
 /** `nixos-via rollback TARGET`: the previous generation becomes current, and is switched to. */
-export async function rollback(targetUri: string, options: RollbackOptions, io: Io, signal: AbortSignal): Promise<ExitCode> {
+export async function rollback(targetUri: string, options: RollbackOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const fail = (error: NixosViaError): ExitCode => {
-    renderer.error(error);
-    return error.code === "USAGE" ? ExitCode.Usage : ExitCode.Failed;
-  };
-  const opened = await openSystemTarget(targetUri, options);
-  if (opened.isErr()) return fail(opened.error);
-  const { target } = opened.value.resolved;
-  try {
+  const fail = failure(renderer);
+  return withSystemTarget(targetUri, options, renderer, async (target) => {
     const planned = await probeTarget(target, []).andThen((facts) => planRollback(target.root, target.uri, facts));
     if (planned.isErr()) return fail(planned.error);
     const { from, to, steps, detachedSwitch } = planned.value;
@@ -51,7 +45,5 @@ export async function rollback(targetUri: string, options: RollbackOptions, io: 
       ok: true, target: targetUri, from: from.number, to: to.number, toplevel: to.toplevel,
     });
     return ExitCode.Ok;
-  } finally {
-    await target.close();
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
-import type { ClosureSource } from "../closure/ClosureSource.js";
+import type { ClosureSource, PathExport } from "../closure/ClosureSource.js";
 import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
@@ -182,27 +182,8 @@ async function copyStep(
       yield chunk;
     }
   }
-  const output = outputCollector(index, emit);
-  const received = await options.target.exec(step.receiver, {
-    stdin: counted(),
-    ...(options.signal ? { signal: options.signal } : {}),
-    onStdout: output.stdout,
-    onStderr: output.stderr,
-  });
-  // A receiver that ended early leaves the export blocked on a stream nobody reads.
-  if (received.isErr() || received.value.exitCode !== 0) exported.cancel();
-  const sent = await exported.done;
-  output.flush();
-  if (received.isErr()) return err(received.error);
-  if (received.value.exitCode !== 0) {
-    return err(
-      new StepFailedError(index, `${step.description}: the receiver failed with exit code ${received.value.exitCode}`, {
-        exitCode: received.value.exitCode,
-        details: output.tail(),
-      }),
-    );
-  }
-  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
+  const sent = await streamInto(step, index, exported, counted(), options, emit);
+  if (sent.isErr()) return err(sent.error);
   report(true);
   return ok({ bytes: wireBytes, stdout: "" });
 }
@@ -217,9 +198,25 @@ async function copyFilesStep(
     return err(new StepFailedError(index, `${step.description}: no source was given to the runner`));
   }
   const exported = options.source.exportFolder(step.source, options.signal ? { signal: options.signal } : {});
+  return (await streamInto(step, index, exported, exported.stream, options, emit)).map(() => ({ bytes: 0, stdout: "" }));
+}
+
+/**
+ * Feeds an export into the step's receiver on the target and settles both ends: a
+ * receiver that ended early leaves the export blocked on a stream nobody reads, so it is
+ * cancelled; the receiver's failure is reported before the sender's, as the more telling.
+ */
+async function streamInto(
+  step: CopyClosureStep | CopyFilesStep,
+  index: number,
+  exported: PathExport,
+  stdin: AsyncIterable<Uint8Array>,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+): Promise<Result<void, NixosViaError>> {
   const output = outputCollector(index, emit);
   const received = await options.target.exec(step.receiver, {
-    stdin: exported.stream,
+    stdin,
     ...(options.signal ? { signal: options.signal } : {}),
     onStdout: output.stdout,
     onStderr: output.stderr,
@@ -229,10 +226,15 @@ async function copyFilesStep(
   output.flush();
   if (received.isErr()) return err(received.error);
   if (received.value.exitCode !== 0) {
-    return err(new StepFailedError(index, `${step.description}: failed with exit code ${received.value.exitCode}`, { exitCode: received.value.exitCode, details: output.tail() }));
+    return err(
+      new StepFailedError(index, `${step.description}: the receiver failed with exit code ${received.value.exitCode}`, {
+        exitCode: received.value.exitCode,
+        details: output.tail(),
+      }),
+    );
   }
   if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
-  return ok({ bytes: 0, stdout: "" });
+  return ok(undefined);
 }
 
 /** Splits a command's output into line events and keeps the last lines for error reports. */
