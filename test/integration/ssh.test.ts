@@ -91,6 +91,35 @@ describe("nixos-via over ssh://", () => {
     expect(run.stdout).toContain(`to ssh://web-alias as generation 1`);
   });
 
+  it("hops through a ProxyJump host and logs in with ssh-agent", async () => {
+    const jump = await startSshd(join(work, "sshd-jump"), { authorizedKeys: { root: client.pub } });
+    const agentDir = join(work, "agent");
+    await mkdir(agentDir);
+    const sock = join(agentDir, "sock");
+    // The agent daemonises holding its stdout: write it to a file, not a pipe we wait on.
+    await execa("sh", ["-c", 'ssh-agent -a "$1" -s > "$2" 2>/dev/null', "sh", sock, join(agentDir, "env")]);
+    const agentPid = /SSH_AGENT_PID=(\d+)/.exec(await readFile(join(agentDir, "env"), "utf8"))![1]!;
+    try {
+      await execa("ssh-add", [client.key], { env: { SSH_AUTH_SOCK: sock } });
+      const knownHosts = join(work, "known_hosts_jump");
+      const config = join(work, "ssh_config_jump");
+      // No IdentityFile anywhere: the key comes from the agent, for both hops.
+      await writeFile(config, `Host behind-jump\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  ProxyJump root@127.0.0.1:${jump.port}\n`);
+      const root = await freshRoot("root-jump");
+      const run = await nixosVia(
+        ["install", "ssh://behind-jump", "--root", root, "--system", gen1, "--dry-run", "--accept-new-host-key", "--known-hosts", knownHosts, "--ssh-config", config],
+        { SSH_AUTH_SOCK: sock, HOME: work },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      const recorded = await readFile(knownHosts, "utf8");
+      expect(recorded).toContain(`[127.0.0.1]:${jump.port} `);
+      expect(recorded).toContain(`[127.0.0.1]:${sshd.port} `);
+    } finally {
+      await execa("kill", [agentPid], { reject: false });
+      await jump.stop();
+    }
+  });
+
   it("installs through sudo as a user who needs a password, asking for it once", async () => {
     const knownHosts = join(work, "known_hosts_c");
     const root = await freshRoot("root-c");
@@ -146,5 +175,8 @@ describe("nixos-via over ssh://", () => {
     const verify = await execa("nix-store", ["--store", `local?root=${root}`, "--verify", "--check-contents"], { env: NIX_ENV, reject: false });
     expect(verify.exitCode).toBe(0);
     expect(existsSync(join(root, "nix/store/.nixos-via-incoming"))).toBe(false);
+    // Store folders are 0555 as in any Nix store: a cut tar must not leave its interim modes.
+    const odd = await execa("find", [join(root, "nix/store"), "-mindepth", "1", "-path", "*/.links", "-prune", "-o", "-type", "d", "!", "-perm", "555", "-print"]);
+    expect(odd.stdout).toBe("");
   });
 });

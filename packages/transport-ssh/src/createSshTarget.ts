@@ -65,28 +65,51 @@ export function createSshTarget(hostAlias: string, options: SshTargetOptions = {
         acceptNewHostKey: options.acceptNewHostKey ?? false,
         timeoutMs: options.connectTimeoutMs ?? 20_000,
       };
-      const open = (extra: Partial<ConnectParameters> = {}) => openThroughJumps(host, base, extra);
-      return open().andThen((client) => setUp(uri, host, client, open, options));
+      // Each hop is looked up in the config too, as OpenSSH does: its HostName, Port, User.
+      return ResultAsync.combine(
+        host.proxyJump.map(parseHop).map((hop) =>
+          resolveSshHost(hop.host, { user: hop.user, port: hop.port, configFile: options.configFile }),
+        ),
+      ).andThen((hops) => {
+        const open = (extra: Partial<ConnectParameters> = {}) => openThroughJumps(host, hops, base, extra);
+        return open().andThen((client) => setUp(uri, host, client, open, options));
+      });
     });
 }
 
 type BaseParameters = Omit<ConnectParameters, "hostname" | "port" | "sock">;
 
-function openThroughJumps(host: SshHost, base: BaseParameters, extra: Partial<ConnectParameters>): ResultAsync<Client, NixosViaError> {
+function openThroughJumps(host: SshHost, hops: readonly SshHost[], base: BaseParameters, extra: Partial<ConnectParameters>): ResultAsync<Client, NixosViaError> {
   let chain: ResultAsync<Client | undefined, NixosViaError> = okAsync(undefined);
-  const hops = host.proxyJump.map(parseHop);
+  const opened: Client[] = [];
+  const endHops = () => {
+    for (const c of opened) c.end();
+  };
   for (const hop of hops) {
     chain = chain.andThen((via) =>
-      streamThrough(via, hop.host, hop.port).andThen((sock) =>
-        connect({ ...base, user: hop.user ?? base.user, hostname: hop.host, port: hop.port, sock }),
-      ),
+      streamThrough(via, hop.hostname, hop.port)
+        .andThen((sock) => connect({ ...base, user: hop.user, hostname: hop.hostname, port: hop.port, sock }))
+        .map((client) => {
+          opened.push(client);
+          return client;
+        }),
     );
   }
-  return chain.andThen((via) =>
-    streamThrough(via, host.hostname, host.port).andThen((sock) =>
-      connect({ ...base, hostname: host.hostname, port: host.port, sock, ...extra }),
-    ),
-  );
+  return chain
+    .andThen((via) =>
+      streamThrough(via, host.hostname, host.port).andThen((sock) =>
+        connect({ ...base, hostname: host.hostname, port: host.port, sock, ...extra }),
+      ),
+    )
+    .map((client) => {
+      // The hops live as long as the connection through them.
+      client.once("close", endHops);
+      return client;
+    })
+    .orElse((error) => {
+      endHops();
+      return errAsync(error);
+    });
 }
 
 /** A forwarded stream through the previous hop, or none for a direct connection. */
@@ -94,19 +117,20 @@ function streamThrough(via: Client | undefined, host: string, port: number): Res
   return via ? forwardThrough(via, host, port) : okAsync(undefined);
 }
 
-function parseHop(hop: string): { user?: string; host: string; port: number } {
+function parseHop(hop: string): { user?: string; host: string; port?: number } {
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
-  return { ...(m?.[1] ? { user: m[1] } : {}), host: (m?.[2] ?? hop).replace(/^\[(.*)\]$/, "$1"), port: Number(m?.[3] ?? 22) };
+  return {
+    ...(m?.[1] ? { user: m[1] } : {}),
+    host: (m?.[2] ?? hop).replace(/^\[(.*)\]$/, "$1"),
+    ...(m?.[3] ? { port: Number(m[3]) } : {}),
+  };
 }
 
 function loadKeys(host: SshHost, options: SshTargetOptions) {
+  // As OpenSSH: -i keys first, then the config's IdentityFiles, else the default names.
   const explicit = options.identityFiles ?? [];
-  const paths =
-    explicit.length > 0
-      ? explicit
-      : host.identityFiles.length > 0
-        ? host.identityFiles
-        : ["id_ed25519", "id_ecdsa", "id_rsa"].map((n) => `${homedir()}/.ssh/${n}`);
+  const configured = host.identityFiles.length > 0 ? host.identityFiles : ["id_ed25519", "id_ecdsa", "id_rsa"].map((n) => `${homedir()}/.ssh/${n}`);
+  const paths = [...new Set([...explicit, ...configured])];
   return ResultAsync.combine(
     paths.map((path) =>
       ResultAsync.fromPromise(readFile(path), (cause) => new SshConnectError(`cannot read the identity file ${path}`, { cause })).map(

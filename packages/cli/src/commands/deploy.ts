@@ -119,9 +119,9 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
 function outcomeError(outcome: SwitchOutcome, target: Target, generation: number): NixosViaError | undefined {
   switch (outcome.kind) {
     case "rolled-back":
-      return new DeployRolledBackError(`${target.uri} rolled back from generation ${generation} to the previous one: ${outcome.reason}`);
+      return new DeployRolledBackError(`${target.uri} rolled back from generation ${generation}: ${outcome.reason} (the switch output above says what it returned to)`);
     case "failed":
-      return new StepFailedError(-1, `switch-to-configuration failed on ${target.uri} with exit code ${outcome.exitCode}; the previous generation was switched back`, {
+      return new StepFailedError(-1, `switch-to-configuration failed on ${target.uri} with exit code ${outcome.exitCode}; it tried to roll back (see its output above)`, {
         exitCode: outcome.exitCode,
       });
     default:

@@ -1,4 +1,4 @@
-import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, type Plan } from "@nixos-via/core";
+import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, UsageError, type Plan } from "@nixos-via/core";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
@@ -18,6 +18,10 @@ export interface RollbackOptions extends ConnectionOptions {
 export async function rollback(targetUri: string, options: RollbackOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
   const fail = failure(renderer);
+  const confirmTimeoutS = Number(options.confirmTimeout);
+  if (!Number.isInteger(confirmTimeoutS) || confirmTimeoutS < 1) {
+    return fail(new UsageError(`--confirm-timeout ${options.confirmTimeout}: give whole seconds, at least 1`));
+  }
   return withSystemTarget(targetUri, options, renderer, async (target) => {
     const planned = await probeTarget(target, []).andThen((facts) => planRollback(target.root, target.uri, facts));
     if (planned.isErr()) return fail(planned.error);
@@ -31,7 +35,7 @@ export async function rollback(targetUri: string, options: RollbackOptions, io: 
         toplevel: to.toplevel,
         previous: { toplevel: from.toplevel, link: `system-${from.number}-link` },
         magicRollback: options.magicRollback,
-        confirmTimeoutS: Number(options.confirmTimeout),
+        confirmTimeoutS,
         id: `rollback-${Date.now()}-${process.pid}`,
         onOutput: (line) => renderer.event({ type: "output", index: steps.length, stream: "stdout", line }),
         onNote: (m) => renderer.info(m),

@@ -27,10 +27,16 @@ for path in "$incoming"/*; do
   [ -e "$path" ] || [ -L "$path" ] || continue
   [ -e "$done/\${path##*/}" ] || rm -rf "$path"
 done
+# GNU tar writes absolute symlinks (all over a store) as empty placeholder files and makes
+# them links only when the archive ends, holding back its folders' modes until then: a cut
+# stream would leave "complete" paths with placeholders. -P makes the links at once. The
+# stream is our own, so the check -P turns off has nothing to catch. busybox tar has no
+# placeholders (and no -P).
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then set -- -P; else set --; fi
 case "$compression" in
-  none) tar -x -f - -C "$incoming" ;;
-  gzip) gzip -dc | tar -x -f - -C "$incoming" ;;
-  zstd) zstd -dcq | tar -x -f - -C "$incoming" ;;
+  none) tar -x "$@" -f - -C "$incoming" ;;
+  gzip) gzip -dc | tar -x "$@" -f - -C "$incoming" ;;
+  zstd) zstd -dcq | tar -x "$@" -f - -C "$incoming" ;;
   *) echo "unknown compression $compression" >&2; exit 2 ;;
 esac
 if [ ! -e "$incoming/.end" ]; then

@@ -20,10 +20,11 @@ say "switch-to-configuration $action of $toplevel"
 status=$?
 echo "$status" > "$dir/status.tmp" && mv "$dir/status.tmp" "$dir/status"
 rollback() {
+  if [ "$action" = dry-activate ]; then say "dry-activate changed nothing: no rollback"; return 0; fi
   if [ -z "$previous" ]; then say "nothing to roll back to"; return 1; fi
   say "rolling back to $previous ($1)"
   if [ -n "$previous_link" ]; then ln -sfn "$previous_link" /nix/var/nix/profiles/system; fi
-  case "$action" in test|dry-activate) back=test ;; boot) back=boot ;; *) back=switch ;; esac
+  case "$action" in test) back=test ;; boot) back=boot ;; *) back=switch ;; esac
   "$previous/bin/switch-to-configuration" "$back"
 }
 if [ "$status" -ne 0 ]; then
@@ -61,7 +62,7 @@ mkdir -p -m 0700 "$dir"
 cat > "$dir/run.sh"
 : > "$dir/log"
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
-  systemd-run --quiet --collect --unit "nixos-via-switch-\${dir##*/}" \\
+  systemd-run --quiet --collect --unit "nixos-via-\${dir##*/}" \\
     -p StandardOutput="append:$dir/log" -p StandardError="append:$dir/log" \\
     sh "$dir/run.sh" "$@" >/dev/null
 else

@@ -48,15 +48,35 @@ done`,
   return steps;
 }
 
-/** Steps after activation: learn the new host key while the connection is trusted. */
+/**
+ * Steps after activation: learn the new system's host key while the connection is
+ * trusted. NixOS makes host keys when sshd first starts, after the reboot, so a system
+ * that has none yet gets one here (kept by NixOS, as existing keys always are).
+ */
 export function planReadHostKey(root: string, extras: InstallExtras): RunStep[] {
   if (!extras.readHostKey) return [];
   return [
     {
       kind: "run",
       phase: "activate",
-      description: "read the new system's SSH host key",
-      argv: ["cat", `${root}/etc/ssh/ssh_host_ed25519_key.pub`],
+      description: "read (or make) the new system's SSH host key",
+      argv: [
+        "sh",
+        "-c",
+        `set -e
+key="$1/etc/ssh/ssh_host_ed25519_key"
+if [ ! -e "$key" ]; then
+  if ! command -v ssh-keygen >/dev/null 2>&1; then
+    echo "the new system has no SSH host key yet and there is no ssh-keygen to make one; pass --copy-host-keys or --no-reboot" >&2
+    exit 1
+  fi
+  mkdir -p -m 0755 "$1/etc/ssh"
+  ssh-keygen -q -t ed25519 -N "" -C "" -f "$key"
+fi
+cat "$key.pub"`,
+        "nixos-via-host-key",
+        root,
+      ],
       capture: "hostKey",
     },
   ];

@@ -8,10 +8,7 @@ import { createMountRoot, releaseMountRoot } from "./mountRoot.js";
 
 /** Options of {@link createDiskTarget}. */
 export interface DiskTargetOptions {
-  /**
-   * The device the user allowed to be erased (`--wipe`). It must name the target's
-   * device exactly; without it only a dry run is possible.
-   */
+  /** The device the user allowed to be erased (`--wipe`): it must name the target's device exactly. */
   readonly wipe?: string | undefined;
 }
 
@@ -28,9 +25,14 @@ export interface DiskTargetOptions {
  */
 export function createDiskTarget(device: string, options: DiskTargetOptions = {}): ResultAsync<BlockDeviceTarget, NixosViaError> {
   const uri = `disk:${device}`;
-  if (options.wipe !== undefined && options.wipe !== device) {
+  if (options.wipe !== device) {
     return errAsync(
-      new TargetUnusableError(uri, `--wipe ${options.wipe} does not name ${device}; to erase ${device}, pass --wipe ${device}`),
+      new TargetUnusableError(
+        uri,
+        options.wipe === undefined
+          ? `installing onto ${device} erases it: allow that by naming it (wipe: "${device}", --wipe ${device})`
+          : `--wipe ${options.wipe} does not name ${device}; to erase ${device}, pass --wipe ${device}`,
+      ),
     );
   }
   return checkBlockDevice(hostTarget(uri), device, uri)

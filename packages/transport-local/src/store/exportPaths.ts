@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
@@ -35,7 +36,10 @@ export function exportPaths(storeDir: string, paths: readonly string[], options:
  * ```
  */
 export function exportFolder(folder: string, options: ExportOptions = {}): PathExport {
-  return exportTar(folder, ["."], false, options);
+  // The folder's entries, not "." itself: its own mode and owner must not land on the
+  // target's root directory.
+  const entries = readdirSync(folder).sort();
+  return exportTar(folder, entries, false, options);
 }
 
 function exportTar(directory: string, names: readonly string[], markPaths: boolean, options: ExportOptions): PathExport {
