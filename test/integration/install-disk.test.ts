@@ -135,3 +135,36 @@ describe("nixos-via layout", () => {
     expect(lines.length).toBeGreaterThan(3);
   });
 });
+
+describe("nixos-via install image: interrupted", () => {
+  it("releases the mounts and the loop device and removes the new image on Ctrl-C", async () => {
+    const work = await tempRoot("nixos-via-sigint-");
+    try {
+      const toplevel = await buildMiniSystem({ generation: "1", boot: "bios" });
+      const image = join(work, "interrupted.img");
+      const child = execa(
+        "node",
+        [new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname, "install", `image:${image}`, "--image-size", "1G",
+          "--layout", `${layouts}bios-ext4.json`, "--system", toplevel, "--json"],
+        { reject: false, stdin: "ignore" },
+      );
+      let interruptedAt: string | undefined;
+      child.stdout.on("data", (chunk: Buffer) => {
+        // Once the filesystem is mounted, stop: the run must undo the mount and the loop device.
+        if (interruptedAt === undefined && /"type":"step-start","index":\d+,"total":\d+,"phase":"(copy|register)"/.test(chunk.toString())) {
+          interruptedAt = "copy";
+          child.kill("SIGINT");
+        }
+      });
+      const run = await child;
+      expect(interruptedAt).toBe("copy");
+      expect(run.exitCode).toBe(1);
+      expect(String(run.stdout)).toContain('"code":"ABORTED"');
+      expect(existsSync(image)).toBe(false);
+      expect((await execa("losetup", ["-j", image])).stdout).toBe("");
+      expect((await execa("cat", ["/proc/self/mounts"])).stdout).not.toMatch(/\/run\/nixos-via-/);
+    } finally {
+      await removeTree(work);
+    }
+  });
+});
