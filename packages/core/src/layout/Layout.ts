@@ -226,6 +226,8 @@ export interface LogicalVolume {
   readonly lvm_type?: "mirror" | "raid0" | "raid1" | "raid5" | "raid6";
   /** Extra arguments for `lvcreate`. @default [] */
   readonly extraArgs?: readonly string[];
+  /** Creation order, as disko's: @default 1000, or 1251 when the size contains `100%` */
+  readonly priority?: number;
   readonly content?: LogicalVolumeContent;
 }
 

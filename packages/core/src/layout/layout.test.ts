@@ -174,3 +174,28 @@ describe("planLayout", () => {
     }
   });
 });
+
+describe("logical volume order", () => {
+  it("follows disko's priority: 1000 by default, 1251 for 100% sizes, explicit values win", async () => {
+    const { orderLogicalVolumes } = await import("./walkLayout.js");
+    const order = orderLogicalVolumes({
+      rest: { size: "100%FREE" },
+      home: { size: "10G" },
+      late: { size: "5G", priority: 2000 },
+      early: { size: "50%VG", priority: 10 },
+      data: { size: "20G" },
+    });
+    expect(order.map(([k]) => k)).toEqual(["early", "data", "home", "rest", "late"]);
+  });
+
+  it("reads priority from disko JSON and refuses one that is not a number", () => {
+    const layout = (lvs: Record<string, unknown>) => ({
+      disk: { main: { type: "disk", content: { type: "gpt", partitions: { pv: { size: "100%", content: { type: "lvm_pv", vg: "pool" } } } } } },
+      lvm_vg: { pool: { type: "lvm_vg", lvs } },
+    });
+    const ok = parseLayout(layout({ root: { size: "100%FREE", priority: 5, content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
+    expect(ok._unsafeUnwrap().lvm_vg?.["pool"]?.lvs["root"]?.priority).toBe(5);
+    const bad = parseLayout(layout({ root: { size: "100%FREE", priority: "first", content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
+    expect(bad.isErr() && bad.error.problems.some((p) => p.path === "lvm_vg.pool.lvs.root.priority")).toBe(true);
+  });
+});

@@ -418,9 +418,11 @@ function readVolumeGroup(v: Json, path: string, name: string, add: Add): LvmVolu
       if (size === undefined) add(`${p}.size`, "required: like 10G, 100%FREE or 50%VG");
       else if (!LV_SIZE.test(size)) add(`${p}.size`, `"${size}" is not a size (like 10G, 100%FREE or 50%VG)`);
       const lvmType = lv.lvm_type === null ? undefined : optEnum(lv, "lvm_type", p, add, LVM_TYPES);
+      const lvPriority = lv.priority === null ? undefined : optInt(lv, "priority", p, add);
       const content = lv.content === undefined || lv.content === null ? undefined : readContent(lv.content, `${p}.content`, "lv", add);
       lvs[key] = {
         ...(lvName === undefined ? {} : { name: lvName }),
+        ...(lvPriority === undefined ? {} : { priority: lvPriority }),
         size: size ?? "",
         ...(lvmType === undefined ? {} : { lvm_type: lvmType }),
         ...args(lv, "extraArgs", p, add),

@@ -25,13 +25,15 @@ export function partitionRef(diskDevice: string, number: number, label: string):
   return `@part:${number}:${label}:${diskDevice}`;
 }
 
-/** Logical volumes in disko's creation order: fixed sizes first, then percentages; ties by name. */
+/** Logical volumes in disko's creation order (its `priority`), ties by name. */
 export function orderLogicalVolumes(lvs: Readonly<Record<string, LogicalVolume>>): [string, LogicalVolume][] {
-  const percent = (lv: LogicalVolume) => (lv.size.includes("%") ? 1 : 0);
+  // disko's order: priority, by default 1000, and 1251 for sizes with "100%" (they take
+  // what is left, so they come last); ties by name.
+  const priority = (lv: LogicalVolume) => lv.priority ?? (lv.size.includes("100%") ? 1251 : 1000);
   return Object.keys(lvs)
     .sort()
     .map((key): [string, LogicalVolume] => [key, lvs[key] as LogicalVolume])
-    .sort((a, b) => percent(a[1]) - percent(b[1]));
+    .sort((a, b) => priority(a[1]) - priority(b[1]));
 }
 
 /**
