@@ -194,7 +194,8 @@ describe("logical volume order", () => {
       lvm_vg: { pool: { type: "lvm_vg", lvs } },
     });
     const ok = parseLayout(layout({ root: { size: "100%FREE", priority: 5, content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
-    expect(ok._unsafeUnwrap().lvm_vg?.["pool"]?.lvs["root"]?.priority).toBe(5);
+    const groups = ok._unsafeUnwrap().lvm_vg ?? {};
+    expect(groups["pool"]?.lvs["root"]?.priority).toBe(5);
     const bad = parseLayout(layout({ root: { size: "100%FREE", priority: "first", content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
     expect(bad.isErr() && bad.error.problems.some((p) => p.path === "lvm_vg.pool.lvs.root.priority")).toBe(true);
   });
