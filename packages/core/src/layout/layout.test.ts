@@ -195,7 +195,7 @@ describe("logical volume order", () => {
     });
     const ok = parseLayout(layout({ root: { size: "100%FREE", priority: 5, content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
     const groups = ok._unsafeUnwrap().lvm_vg ?? {};
-    expect(groups["pool"]?.lvs["root"]?.priority).toBe(5);
+    expect(groups["pool"]?.lvs?.["root"]?.priority).toBe(5);
     const bad = parseLayout(layout({ root: { size: "100%FREE", priority: "first", content: { type: "filesystem", format: "ext4", mountpoint: "/" } } }));
     expect(bad.isErr() && bad.error.problems.some((p) => p.path === "lvm_vg.pool.lvs.root.priority")).toBe(true);
   });
