@@ -9,4 +9,16 @@ process.on("SIGINT", () => {
   controller.abort();
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal);
+// If the event loop ever empties before main() settles, something waited on an event that
+// will never come: that is a failure, never a success.
+let settled = false;
+process.on("beforeExit", () => {
+  if (!settled) {
+    process.stderr.write("nixos-via: error: stopped waiting for an operation that can no longer finish (a lost connection?)\n");
+    process.exitCode = 1;
+  }
+});
+
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal).finally(() => {
+  settled = true;
+});

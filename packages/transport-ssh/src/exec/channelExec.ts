@@ -9,8 +9,17 @@ import { TransportError, type ExecOptions, type ExecResult } from "@nixos-via/co
 export function channelExec(client: Client, command: string, options: ExecOptions = {}): ResultAsync<ExecResult, TransportError> {
   return ResultAsync.fromPromise(
     new Promise<ExecResult>((resolve, reject) => {
+      // A connection that dies (a cut cable, a killed proxy) does not always close its
+      // channels: without this, the command would wait forever and, with nothing else
+      // pending, the process would end as if all went well.
+      const onConnectionLost = () => reject(new TransportError("the SSH connection was lost before the command ended"));
+      client.once("close", onConnectionLost);
+      const settle = () => client.removeListener("close", onConnectionLost);
       client.exec(command, (error, channel) => {
-        if (error) return reject(new TransportError(`cannot start a command over SSH: ${error.message}`, { cause: error }));
+        if (error) {
+          settle();
+          return reject(new TransportError(`cannot start a command over SSH: ${error.message}`, { cause: error }));
+        }
         const out: Buffer[] = [];
         const errs: Buffer[] = [];
         let exitCode: number | undefined;
@@ -40,6 +49,7 @@ export function channelExec(client: Client, command: string, options: ExecOption
           if (signal) exitSignal = signal;
         });
         channel.on("close", () => {
+          settle();
           options.signal?.removeEventListener("abort", onAbort);
           const stdout = Buffer.concat(out).toString("utf8");
           const stderr = Buffer.concat(errs).toString("utf8");
