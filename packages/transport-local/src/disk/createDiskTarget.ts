@@ -1,4 +1,4 @@
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { errAsync, type ResultAsync } from "neverthrow";
 import { checkBlockDevice, TargetUnusableError, type NixosViaError } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
 import { hasCommand } from "../exec/hasCommand.js";

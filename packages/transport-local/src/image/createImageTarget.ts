@@ -53,11 +53,12 @@ export function createImageTarget(file: string, options: ImageTargetOptions = {}
       ),
     )
     .andThen((created) =>
-      execLocal(["losetup", "-f", "-P", "--show", path]).andThen((r) =>
-        r.exitCode === 0
-          ? okAsync({ created, device: r.stdout.trim() })
-          : errAsync(new TransportError(`cannot attach ${path} as a loop device`, { details: r.stderr.trim() })),
-      ),
+      execLocal(["losetup", "-f", "-P", "--show", path]).andThen((r) => {
+        if (r.exitCode === 0) return okAsync({ created, device: r.stdout.trim() });
+        const failed = new TransportError(`cannot attach ${path} as a loop device`, { details: r.stderr.trim() });
+        // An image this run created and cannot use is not left behind.
+        return created ? removeFile(path).andThen(() => errAsync(failed)) : errAsync(failed);
+      }),
     )
     .andThen(({ created, device }) => {
       const detach = () => execLocal(["losetup", "-d", device]).map(() => undefined);
@@ -75,13 +76,14 @@ export function createImageTarget(file: string, options: ImageTargetOptions = {}
             capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
             exec: execLocal,
             close,
-            discard: () =>
-              close().andThen(() =>
-                created ? ResultAsync.fromPromise(rm(path, { force: true }), (cause) => new TransportError(`cannot remove ${path}`, { cause })) : okAsync(undefined),
-              ),
+            discard: () => close().andThen(() => (created ? removeFile(path) : okAsync(undefined))),
           };
         });
     });
+}
+
+function removeFile(path: string): ResultAsync<void, NixosViaError> {
+  return ResultAsync.fromPromise(rm(path, { force: true }), (cause) => new TransportError(`cannot remove ${path}`, { cause }));
 }
 
 function createSparse(uri: string, path: string, size: number): ResultAsync<void, NixosViaError> {
