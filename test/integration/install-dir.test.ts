@@ -101,7 +101,8 @@ describe("nixos-via install dir:", () => {
     expect(run.stdout).toContain(`install ${gen1}`);
     expect(run.stdout).toMatch(/\[copy\] copy \d+ store paths/);
     expect(run.stdout).toContain("--load-db");
-    expect(run.stdout).toContain(`ln -sfn ${gen1} ${fresh}/nix/var/nix/profiles/system-1-link`);
+    expect(run.stdout).toContain(`nixos-via-profile ${fresh}/nix/var/nix ${gen1} 1`);
+    expect(run.stdout).toContain("nixos-via-profile is this script:");
     expect(run.stdout).toContain("switch-to-configuration boot");
     expect(run.stdout).toContain("nixos-via-receive is this script:");
     expect(await treeFingerprint(fresh)).toEqual(before);

@@ -56,9 +56,11 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
-  const system = await resolveSystem(store, options);
-  if (system.isErr()) return fail(system.error);
+  // The connection is opened while the closure is read: it costs round trips.
+  const systemRead = resolveSystem(store, options);
   return withSystemTarget(targetUri, options, renderer, async (target) => {
+    const system = await systemRead;
+    if (system.isErr()) return fail(system.error);
     if (target.root !== "/" && options.healthCheck.length > 0) {
       return fail(new UsageError("--health-check needs a running system (ssh://); a dir: root runs nothing to check"));
     }

@@ -44,21 +44,23 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
+  // An SSH connection costs round trips: open it while the closure is read. Local targets
+  // are opened after, so bad input never creates an image or a mount folder.
+  const early = spec.value.kind === "ssh" ? resolveTarget(spec.value, options) : undefined;
   const system = await resolveSystem(store, options);
-  if (system.isErr()) return fail(system.error);
-  let layout: Layout | undefined;
-  if (options.layout !== undefined) {
-    const read = await readLayout(options.layout);
-    if (read.isErr()) return fail(read.error);
-    layout = read.value;
-  }
-
-  const resolved = await resolveTarget(spec.value, options);
+  const layout = options.layout === undefined ? undefined : await readLayout(options.layout);
+  const abandon = async (error: NixosViaError): Promise<ExitCode> => {
+    if (early) await early.andThen((r) => r.target.close());
+    return fail(error);
+  };
+  if (system.isErr()) return abandon(system.error);
+  if (layout?.isErr()) return abandon(layout.error);
+  const resolved = await (early ?? resolveTarget(spec.value, options));
   if (resolved.isErr()) return fail(resolved.error);
   const { target } = resolved.value;
   let succeeded = false;
   try {
-    const plan = await planLayoutFor(layout, resolved.value, options)
+    const plan = await planLayoutFor(layout?.isOk() ? layout.value : undefined, resolved.value, options)
       .andThen((layoutPlan) =>
         probeTarget(target, system.value.closure.paths.map((p) => p.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({
           facts,

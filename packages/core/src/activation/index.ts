@@ -1,3 +1,3 @@
 export { ENTER_SCRIPT, enterArgv } from "./enterScript.js";
 export { planInstallActivation } from "./planInstallActivation.js";
-export { planProfile, type ProfilePlan } from "./planProfile.js";
+export { PROFILE_SCRIPT, planProfile, type ProfilePlan } from "./planProfile.js";

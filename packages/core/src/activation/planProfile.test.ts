@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Generation, TargetFacts } from "../target/TargetFacts.js";
-import { planProfile } from "./planProfile.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PROFILE_SCRIPT, planProfile } from "./planProfile.js";
 
 const TOPLEVEL = "/nix/store/cccccccccccccccccccccccccccccccc-nixos-system-web-24.11";
 const OLD = (n: number): string => `/nix/store/${String(n).repeat(32).slice(0, 32)}-nixos-system-web-24.05`;
@@ -18,7 +22,8 @@ const facts = (generations: Generation[], currentGeneration?: number): TargetFac
 });
 
 /** The first step: the profiles folder, and gcroots/profiles so Nix's GC keeps every generation. */
-const profilesArgv = (state: string) => ["sh", "-c", expect.stringContaining('ln -sfn /nix/var/nix/profiles "$1/gcroots/profiles"'), "nixos-via-profiles", state];
+/** The one step: profiles folder, gcroots/profiles, system-N-link, system. */
+const profileArgv = (state: string, toplevel: string, n: number) => ["sh", "-c", PROFILE_SCRIPT, "nixos-via-profile", state, toplevel, String(n)];
 
 describe("planProfile", () => {
   it("makes generation 1 on a first install: the profiles folder, the link, the profile", () => {
@@ -26,28 +31,34 @@ describe("planProfile", () => {
       generation: 1,
       created: true,
       steps: [
-        { kind: "run", phase: "profile", description: "create the profiles folder and make it a garbage collector root", argv: profilesArgv("/mnt/nix/var/nix") },
-        { kind: "run", phase: "profile", description: "create generation 1", argv: ["ln", "-sfn", TOPLEVEL, "/mnt/nix/var/nix/profiles/system-1-link"] },
         {
           kind: "run",
           phase: "profile",
-          description: "make generation 1 the system profile",
-          // Relative, as Nix makes it: the link stays right when the root is mounted elsewhere.
-          argv: ["ln", "-sfn", "system-1-link", "/mnt/nix/var/nix/profiles/system"],
+          description: "create generation 1 and make it the system profile",
+          argv: profileArgv("/mnt/nix/var/nix", TOPLEVEL, 1),
         },
       ],
     });
+  });
+
+  it("the profile script makes the links Nix makes, relative, and a GC root for the profiles", () => {
+    const state = mkdtempSync(join(tmpdir(), "profile-"));
+    try {
+      for (const n of [1, 2]) execFileSync("sh", ["-c", PROFILE_SCRIPT, "nixos-via-profile", state, `/nix/store/${n}-system`, String(n)]);
+      expect(readlinkSync(join(state, "profiles/system"))).toBe("system-2-link");
+      expect(readlinkSync(join(state, "profiles/system-1-link"))).toBe("/nix/store/1-system");
+      expect(readlinkSync(join(state, "profiles/system-2-link"))).toBe("/nix/store/2-system");
+      expect(readlinkSync(join(state, "gcroots/profiles"))).toBe("/nix/var/nix/profiles");
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   it("numbers a new generation one above the highest, not above the current one", () => {
     const plan = planProfile("/mnt", TOPLEVEL, facts([{ number: 1, toplevel: OLD(1) }, { number: 3, toplevel: OLD(3) }], 3));
     expect(plan.generation).toBe(4);
     expect(plan.created).toBe(true);
-    expect(plan.steps.map((s) => s.argv)).toEqual([
-      profilesArgv("/mnt/nix/var/nix"),
-      ["ln", "-sfn", TOPLEVEL, "/mnt/nix/var/nix/profiles/system-4-link"],
-      ["ln", "-sfn", "system-4-link", "/mnt/nix/var/nix/profiles/system"],
-    ]);
+    expect(plan.steps.map((s) => s.argv)).toEqual([profileArgv("/mnt/nix/var/nix", TOPLEVEL, 4)]);
 
     const rolledBack = planProfile("/mnt", TOPLEVEL, facts([{ number: 1, toplevel: OLD(1) }, { number: 3, toplevel: OLD(3) }], 1));
     expect(rolledBack.generation).toBe(4);
@@ -72,10 +83,6 @@ describe("planProfile", () => {
 
   it("uses /nix/var/nix/profiles itself when the root is /", () => {
     const plan = planProfile("/", TOPLEVEL, facts([]));
-    expect(plan.steps.map((s) => s.argv)).toEqual([
-      profilesArgv("/nix/var/nix"),
-      ["ln", "-sfn", TOPLEVEL, "/nix/var/nix/profiles/system-1-link"],
-      ["ln", "-sfn", "system-1-link", "/nix/var/nix/profiles/system"],
-    ]);
+    expect(plan.steps.map((s) => s.argv)).toEqual([profileArgv("/nix/var/nix", TOPLEVEL, 1)]);
   });
 });

@@ -1,6 +1,19 @@
 import type { TargetFacts } from "../target/index.js";
 import type { RunStep } from "../pipeline/Step.js";
 
+/**
+ * Makes generation N: the profiles folder, `gcroots/profiles` (without it `nix-store --gc`
+ * in this root would collect every generation), `system-N-link` to the toplevel, then
+ * `system` pointing at it, relative, as Nix makes it. Arguments: STATE TOPLEVEL N.
+ */
+export const PROFILE_SCRIPT = `set -e
+state=$1 toplevel=$2 n=$3
+mkdir -p -m 0755 "$state/profiles" "$state/gcroots"
+ln -sfn /nix/var/nix/profiles "$state/gcroots/profiles"
+ln -sfn "$toplevel" "$state/profiles/system-$n-link"
+ln -sfn "system-$n-link" "$state/profiles/system"
+`;
+
 /** The generation a run makes current, and the steps that make it so. */
 export interface ProfilePlan {
   readonly generation: number;
@@ -26,8 +39,7 @@ export function planProfile(root: string, toplevel: string, facts: TargetFacts):
     return { generation: current.number, created: false, steps: [] };
   }
   const generation = Math.max(0, ...facts.generations.map((g) => g.number)) + 1;
-  const profiles = `${root === "/" ? "" : root}/nix/var/nix/profiles`;
-  const link = `system-${generation}-link`;
+  const state = `${root === "/" ? "" : root}/nix/var/nix`;
   return {
     generation,
     created: true,
@@ -35,21 +47,9 @@ export function planProfile(root: string, toplevel: string, facts: TargetFacts):
       {
         kind: "run",
         phase: "profile",
-        description: "create the profiles folder and make it a garbage collector root",
-        // Without gcroots/profiles, `nix-store --gc` in this root would collect every generation.
-        argv: ["sh", "-c", 'mkdir -p -m 0755 "$1/profiles" "$1/gcroots" && ln -sfn /nix/var/nix/profiles "$1/gcroots/profiles"', "nixos-via-profiles", profiles.replace(/\/profiles$/, "")],
-      },
-      {
-        kind: "run",
-        phase: "profile",
-        description: `create generation ${generation}`,
-        argv: ["ln", "-sfn", toplevel, `${profiles}/${link}`],
-      },
-      {
-        kind: "run",
-        phase: "profile",
-        description: `make generation ${generation} the system profile`,
-        argv: ["ln", "-sfn", link, `${profiles}/system`],
+        description: `create generation ${generation} and make it the system profile`,
+        // One command, not four: over a slow link every command costs round trips.
+        argv: ["sh", "-c", PROFILE_SCRIPT, "nixos-via-profile", state, toplevel, String(generation)],
       },
     ],
   };

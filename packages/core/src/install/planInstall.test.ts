@@ -65,7 +65,7 @@ describe("planInstall", () => {
       generation: 1,
       copy: { paths: 17, bytes: 121_175_640, present: 0, total: 17 },
     });
-    expect(plan.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "profile", "profile", "activate", "activate"]);
+    expect(plan.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "activate", "activate"]);
     await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/install-dir.plan.txt");
   });
 
@@ -179,7 +179,7 @@ describe("planInstall", () => {
   it("skips copy and register but makes a generation when everything is registered but not current", () => {
     const facts: TargetFacts = { ...fresh, hasNixDb: true, registered: new Set(paths.map((p) => p.path)) };
     const plan = planInstall({ system, target, facts })._unsafeUnwrap();
-    expect(plan.steps.map((s) => s.phase)).toEqual(["profile", "profile", "profile", "activate", "activate"]);
+    expect(plan.steps.map((s) => s.phase)).toEqual(["profile", "activate", "activate"]);
   });
 
   it("is pure: the same inputs give the same plan", () => {

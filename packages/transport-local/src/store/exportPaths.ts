@@ -5,6 +5,13 @@ import { execa } from "execa";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { markPathBoundaries, TransportError, type ExportOptions, type PathExport } from "@nixos-via/core";
 
+/**
+ * Stream buffers between tar, the marker pass, the compressor and the transport. Node's
+ * 16 KiB default stalls the pipeline: the benchmark measured a 40 ms / 100 Mbit/s install
+ * at 29.2 s with it and 25.3 s with 4 MiB (the bare tar | zstd | ssh pipe: 22.7 s).
+ */
+const BUFFER = 4 * 1024 * 1024;
+
 /** Compressor commands: fast levels, all cores, since the link and not the CPU should limit. */
 const COMPRESSORS = {
   zstd: ["zstd", "-q", "-c", "-3", "-T0"],
@@ -77,7 +84,7 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
 
   const [file, ...args] = COMPRESSORS[compression];
   const compressor = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal });
-  const fed = pipeline(Readable.from(marked, { objectMode: false }), compressor.stdin).then(
+  const fed = pipeline(Readable.from(marked, { objectMode: false, highWaterMark: BUFFER }), compressor.stdin).then(
     () => undefined,
     (cause: unknown) => cause,
   );
@@ -103,7 +110,7 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
  * closures, which compress and exit before the channel is open.
  */
 function held(stream: Readable): PassThrough {
-  const hold = new PassThrough();
+  const hold = new PassThrough({ highWaterMark: BUFFER });
   stream.pipe(hold);
   stream.on("error", (error) => hold.destroy(error));
   return hold;
