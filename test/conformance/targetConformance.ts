@@ -111,7 +111,6 @@ export function describeTargetConformance(name: string, expected: { remote: bool
     it("declares its capabilities and a root that exists", () =>
       withTarget(async (t) => {
         expect(typeof t.capabilities.root).toBe("boolean");
-        expect(typeof t.capabilities.hostNix).toBe("boolean");
         expect(t.capabilities.remote).toBe(expected.remote);
         expect(t.uri).toMatch(/^(dir:|image:|disk:|ssh:\/\/)/);
         const r = (await t.exec(["test", "-d", t.root]))._unsafeUnwrap();

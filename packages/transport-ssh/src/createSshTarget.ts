@@ -154,20 +154,19 @@ function setUp(
     const stdin = sudoStdin(sudo, o.stdin);
     return channelExec(client, shellQuote(sudoArgv(sudo, argv, o.env)), { ...o, ...(stdin === undefined ? {} : { stdin }) });
   };
-  return raw(["sh", "-c", 'id -u; command -v nix-store >/dev/null 2>&1 && echo nix || echo no-nix'])
-    .andThen((r) => {
-      const [uid, nix] = r.stdout.split("\n");
-      return (uid === "0" ? okAsync<SudoMode, NixosViaError>({ kind: "none" }) : chooseSudo(raw, host, options)).map((mode) => {
-        sudo = mode;
-        return nix === "nix";
-      });
+  // A root login needs no question: every round trip counts on slow links.
+  const uid = host.user === "root" ? okAsync("0") : raw(["id", "-u"]).map((r) => r.stdout.trim());
+  return uid
+    .andThen((id) => (id === "0" ? okAsync<SudoMode, NixosViaError>({ kind: "none" }) : chooseSudo(raw, host, options)))
+    .map((mode) => {
+      sudo = mode;
     })
     .map(
-      (hostNix): SshTarget => ({
+      (): SshTarget => ({
         uri,
         host,
         root: options.root ?? "/",
-        capabilities: { root: true, hostNix, remote: true },
+        capabilities: { root: true, remote: true },
         exec,
         close: () => {
           client.end();

@@ -5,10 +5,17 @@
  * `activate` (with `IN_NIXOS_ENTER=1`; it creates `/run/current-system`, `/etc`, users),
  * then the command, chrooted.
  *
- * Arguments: root, the activate script or `-` for none, then the command's argv.
+ * Arguments: root, the activate script or `-` for none, then the command's argv. With
+ * `NIXOS_VIA_MARK_ROOT=1` it first marks the root as NixOS (`etc/NIXOS`, `etc/mtab`), as
+ * nixos-install does before it enters: one command instead of two on slow links.
  */
 export const ENTER_SCRIPT = `set -eu
 root=$1
+if [ "\${NIXOS_VIA_MARK_ROOT:-}" = 1 ]; then
+  mkdir -m 0755 -p "$root/etc"
+  touch "$root/etc/NIXOS"
+  ln -sfn /proc/mounts "$root/etc/mtab"
+fi
 for dir in dev proc sys run; do mkdir -p -m 0755 "$root/$dir"; done
 exec unshare --fork --mount --uts --mount-proc --pid -- sh -eu -c '
 root=$1; activate=$2; shift 2

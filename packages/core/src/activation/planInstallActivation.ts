@@ -13,20 +13,13 @@ import { enterArgv } from "./enterScript.js";
  * ```
  */
 export function planInstallActivation(root: string, toplevel: string): RunStep[] {
-  const r = root === "/" ? "" : root;
   return [
     {
       kind: "run",
       phase: "activate",
-      description: "mark the root as NixOS (etc/NIXOS)",
-      argv: ["sh", "-c", 'mkdir -m 0755 -p "$1/etc" && touch "$1/etc/NIXOS" && ln -sfn /proc/mounts "$1/etc/mtab"', "nixos-via-mark", r],
-    },
-    {
-      kind: "run",
-      phase: "activate",
-      description: "activate the system and install its bootloader (switch-to-configuration boot)",
+      description: "mark the root as NixOS, activate the system and install its bootloader (switch-to-configuration boot)",
       argv: enterArgv(root, `${toplevel}/activate`, ["/run/current-system/bin/switch-to-configuration", "boot"]),
-      env: { NIXOS_INSTALL_BOOTLOADER: "1" },
+      env: { NIXOS_INSTALL_BOOTLOADER: "1", NIXOS_VIA_MARK_ROOT: "1" },
     },
   ];
 }

@@ -30,7 +30,7 @@ const system: NixosSystem = {
 const target: PlanInstallParameters["target"] = {
   uri: "dir:/mnt/target",
   root: "/mnt/target",
-  capabilities: { root: true, hostNix: false, remote: false },
+  capabilities: { root: true, remote: false },
 };
 
 const fresh: TargetFacts = {
@@ -65,7 +65,7 @@ describe("planInstall", () => {
       generation: 1,
       copy: { paths: 17, bytes: 121_175_640, present: 0, total: 17 },
     });
-    expect(plan.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "activate", "activate"]);
+    expect(plan.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "activate"]);
     await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/install-dir.plan.txt");
   });
 
@@ -103,7 +103,7 @@ describe("planInstall", () => {
   ])("compresses for %s (remote %s, tools %j) as %s", (_name, remote, tools, compression) => {
     const plan = planInstall({
       system,
-      target: { uri: "ssh://root@203.0.113.7", root: "/mnt", capabilities: { root: true, hostNix: false, remote } },
+      target: { uri: "ssh://root@203.0.113.7", root: "/mnt", capabilities: { root: true, remote } },
       facts: { ...fresh, tools: new Set([...tools, "unshare", "chroot", "mount"]) },
     })._unsafeUnwrap();
     const copy = plan.steps[0] as CopyClosureStep;
@@ -144,8 +144,8 @@ describe("planInstall", () => {
   it("registers with the target's own Nix when the closure has none", () => {
     const plan = planInstall({
       system: { ...system, nixStore: undefined },
-      target: { ...target, capabilities: { root: true, hostNix: true, remote: false } },
-      facts: fresh,
+      target: { ...target, capabilities: { root: true, remote: false } },
+      facts: { ...fresh, tools: new Set([...fresh.tools, "nix-store"]) },
     })._unsafeUnwrap();
     const register = plan.steps.find((s) => s.phase === "register") as RunStep;
     expect(register.argv).toEqual(["nix-store", "--store", "local?root=/mnt/target", "--load-db"]);
@@ -153,7 +153,11 @@ describe("planInstall", () => {
   });
 
   it("prefers the closure's nix-store over the target's", () => {
-    const plan = planInstall({ system, target: { ...target, capabilities: { root: true, hostNix: true, remote: false } }, facts: fresh })._unsafeUnwrap();
+    const plan = planInstall({
+      system,
+      target: { ...target, capabilities: { root: true, remote: false } },
+      facts: { ...fresh, tools: new Set([...fresh.tools, "nix-store"]) },
+    })._unsafeUnwrap();
     const register = plan.steps.find((s) => s.phase === "register") as RunStep;
     expect(register.argv).toContain(`${TOPLEVEL}/sw/bin/nix-store`);
   });
@@ -179,7 +183,7 @@ describe("planInstall", () => {
   it("skips copy and register but makes a generation when everything is registered but not current", () => {
     const facts: TargetFacts = { ...fresh, hasNixDb: true, registered: new Set(paths.map((p) => p.path)) };
     const plan = planInstall({ system, target, facts })._unsafeUnwrap();
-    expect(plan.steps.map((s) => s.phase)).toEqual(["profile", "activate", "activate"]);
+    expect(plan.steps.map((s) => s.phase)).toEqual(["profile", "activate"]);
   });
 
   it("is pure: the same inputs give the same plan", () => {

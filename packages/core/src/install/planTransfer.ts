@@ -74,6 +74,6 @@ function registerCommand(system: NixosSystem, target: Pick<Target, "root" | "cap
   if (system.nixStore !== undefined) {
     return target.root === "/" ? [system.nixStore, "--load-db"] : enterArgv(target.root, undefined, [system.nixStore, "--load-db"]);
   }
-  if (target.capabilities.hostNix) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
+  if (facts.tools.has("nix-store")) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
   return undefined;
 }

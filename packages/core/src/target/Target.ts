@@ -29,8 +29,6 @@ export interface ExecResult {
 export interface TargetCapabilities {
   /** The target runs commands as root (directly or through sudo). */
   readonly root: boolean;
-  /** A `nix-store` usable with `--store local?root=ROOT` runs where the target's commands run. */
-  readonly hostNix: boolean;
   /** Commands run on another machine: bytes cross a network, so copies are compressed. */
   readonly remote: boolean;
 }

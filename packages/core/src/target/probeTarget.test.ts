@@ -143,7 +143,7 @@ function fakeTarget(answer: (argv: readonly string[], options: ExecOptions | und
   const target: Target = {
     uri: "ssh://root@203.0.113.7",
     root: "/mnt",
-    capabilities: { root: true, hostNix: false, remote: false },
+    capabilities: { root: true, remote: false },
     exec(argv, options) {
       calls.push({ argv, options });
       return answer(argv, options);
@@ -244,7 +244,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
     return {
       uri: `dir:${root}`,
       root,
-      capabilities: { root: false, hostNix: false, remote: false },
+      capabilities: { root: false, remote: false },
       exec(argv, options) {
         const [cmd, ...args] = argv;
         const r = spawnSync(cmd === "sh" ? (which("sh") ?? "/bin/sh") : cmd!, args, {

@@ -4,7 +4,6 @@ import { resolve } from "node:path";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { TargetUnusableError, type Target } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
-import { hasCommand } from "../exec/hasCommand.js";
 
 /**
  * A `dir:` target: a directory on this machine used as a system's root (install-to-dir,
@@ -44,15 +43,13 @@ export function createDirTarget(path: string): ResultAsync<Target, TargetUnusabl
         unusable(`${uri}: ${root} is not writable (${(cause as NodeJS.ErrnoException).code ?? "denied"})`, cause),
       ).map(() => root);
     })
-    .andThen((root) =>
-      hasCommand("nix-store").map(
-        (hostNix): Target => ({
-          uri,
-          root,
-          capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
-          exec: execLocal,
-          close: () => okAsync(undefined),
-        }),
-      ),
+    .map(
+      (root): Target => ({
+        uri,
+        root,
+        capabilities: { root: process.getuid?.() === 0, remote: false },
+        exec: execLocal,
+        close: () => okAsync(undefined),
+      }),
     );
 }

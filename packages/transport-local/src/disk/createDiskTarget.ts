@@ -1,7 +1,6 @@
 import { errAsync, type ResultAsync } from "neverthrow";
 import { checkBlockDevice, TargetUnusableError, type NixosViaError } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
-import { hasCommand } from "../exec/hasCommand.js";
 import { hostTarget } from "../exec/hostTarget.js";
 import type { BlockDeviceTarget } from "./BlockDeviceTarget.js";
 import { createMountRoot, releaseMountRoot } from "./mountRoot.js";
@@ -36,14 +35,13 @@ export function createDiskTarget(device: string, options: DiskTargetOptions = {}
     );
   }
   return checkBlockDevice(hostTarget(uri), device, uri)
-    .andThen(() => hasCommand("nix-store"))
-    .andThen((hostNix) =>
+    .andThen(() =>
       createMountRoot().map(
         (root): BlockDeviceTarget => ({
           uri,
           device,
           root,
-          capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
+          capabilities: { root: process.getuid?.() === 0, remote: false },
           exec: execLocal,
           close: () => releaseMountRoot(root),
         }),

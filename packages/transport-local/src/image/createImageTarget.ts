@@ -4,7 +4,6 @@ import { resolve } from "node:path";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { checkBlockDevice, TargetUnusableError, TransportError, UsageError, type NixosViaError } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
-import { hasCommand } from "../exec/hasCommand.js";
 import { hostTarget } from "../exec/hostTarget.js";
 import type { BlockDeviceTarget } from "../disk/BlockDeviceTarget.js";
 import { createMountRoot, releaseMountRoot } from "../disk/mountRoot.js";
@@ -63,17 +62,16 @@ export function createImageTarget(file: string, options: ImageTargetOptions = {}
     .andThen(({ created, device }) => {
       const detach = () => execLocal(["losetup", "-d", device]).map(() => undefined);
       return checkBlockDevice(hostTarget(uri), device, uri)
-        .andThen(() => hasCommand("nix-store"))
-        .andThen((hostNix) => createMountRoot().map((root) => ({ hostNix, root })))
+        .andThen(() => createMountRoot())
         .orElse((error) => detach().andThen(() => errAsync(error)))
-        .map(({ hostNix, root }): ImageTarget => {
+        .map((root): ImageTarget => {
           const close = () => releaseMountRoot(root).andThen(detach);
           return {
             uri,
             device,
             root,
             created,
-            capabilities: { root: process.getuid?.() === 0, hostNix, remote: false },
+            capabilities: { root: process.getuid?.() === 0, remote: false },
             exec: execLocal,
             close,
             discard: () => close().andThen(() => (created ? removeFile(path) : okAsync(undefined))),
