@@ -8,6 +8,10 @@ bash scripts/setup.sh
 echo "test: type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "test: vitest"
-npx vitest run
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
 echo "test: API docs"
 npm run docs --silent
+# The closing line any CI reads: "N passed, N failed".
+node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"
