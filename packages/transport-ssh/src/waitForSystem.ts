@@ -1,5 +1,5 @@
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { NixosViaError } from "@nixos-via/core";
+import { AbortedError, NixosViaError } from "@nixos-via/core";
 import type { SshTarget } from "./createSshTarget.js";
 
 /** Options of {@link waitForSystem}. */
@@ -14,6 +14,8 @@ export interface WaitForSystemOptions {
   readonly intervalMs?: number | undefined;
   /** Called after each failed attempt, with why. */
   readonly onAttempt?: ((reason: string) => void) | undefined;
+  /** Stops waiting (Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The machine did not come back running the new system in time. */
@@ -50,6 +52,7 @@ export function waitForSystem(target: SshTarget, options: WaitForSystemOptions):
         last = e.message;
         options.onAttempt?.(last);
         if (e.code === "SSH_HOST_KEY_MISMATCH" || e.code === "SSH_HOST_KEY_UNKNOWN") return errAsync(e);
+        if (options.signal?.aborted) return errAsync(new AbortedError(`stopped waiting for ${target.uri}; it was installed and rebooted`));
         if (Date.now() > deadline) {
           return errAsync(new SystemNotUpError(`${target.uri} did not come back running ${options.toplevel} in time (last: ${last})`));
         }

@@ -102,6 +102,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
         id: `${Date.now()}-${process.pid}`,
         onOutput: (line) => renderer.event({ type: "output", index: plan.value.steps.length, stream: "stdout", line }),
         onNote: (message) => renderer.info(message),
+        signal,
       });
       if (switched.isErr()) return fail(switched.error);
       outcome = switched.value;

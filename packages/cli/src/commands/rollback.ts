@@ -39,6 +39,7 @@ export async function rollback(targetUri: string, options: RollbackOptions, io: 
         id: `rollback-${Date.now()}-${process.pid}`,
         onOutput: (line) => renderer.event({ type: "output", index: steps.length, stream: "stdout", line }),
         onNote: (m) => renderer.info(m),
+        signal,
       });
       if (switched.isErr()) return fail(switched.error);
       if (switched.value.kind === "rolled-back" || switched.value.kind === "failed") {

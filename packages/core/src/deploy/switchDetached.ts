@@ -1,5 +1,5 @@
 import { ResultAsync } from "neverthrow";
-import { NixosViaError, TransportError } from "../errors/index.js";
+import { AbortedError, NixosViaError, TransportError } from "../errors/index.js";
 import type { Target } from "../target/Target.js";
 import { SWITCH_FOLLOW_SCRIPT, SWITCH_RUN_SCRIPT, SWITCH_START_SCRIPT } from "./switchScripts.js";
 
@@ -27,6 +27,11 @@ export interface SwitchDetachedParameters {
   readonly onOutput?: ((line: string) => void) | undefined;
   /** Notes about the run itself (reconnecting, confirming). */
   readonly onNote?: ((message: string) => void) | undefined;
+  /**
+   * Stops waiting (Ctrl-C). The switch itself goes on on the target, detached; without a
+   * confirmation a magic rollback then returns it to the previous generation.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How a switch ended. */
@@ -82,9 +87,19 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
   }
 
   let offset = 0;
+  const stopped = () => {
+    if (p.signal?.aborted) {
+      throw new AbortedError(
+        `stopped waiting for the switch on ${target.uri}; it goes on there` +
+          (verdict ? " and, unconfirmed, rolls back to the previous generation" : "") +
+          ` (see nixos-via generations ${target.uri})`,
+      );
+    }
+  };
   /** Follows the log until `until` exists; reconnects after drops until `deadline`. */
   const follow = async (until: "status" | "outcome", deadline: number): Promise<string> => {
     for (;;) {
+      stopped();
       let pending = "";
       const r = await target.exec(["sh", "-c", SWITCH_FOLLOW_SCRIPT, "nixos-via-switch-follow", dir, String(offset), until], {
         onStdout: (chunk) => {
@@ -93,6 +108,7 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
           pending = lines.pop() ?? "";
           for (const line of lines) p.onOutput?.(line);
         },
+        ...(p.signal ? { signal: p.signal } : {}),
       });
       if (pending !== "") p.onOutput?.(pending);
       if (r.isOk()) {
@@ -100,13 +116,15 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
         if (state !== undefined) return state.trim();
         throw new NixosViaError("SWITCH_FOLLOW", `lost track of the switch on ${target.uri}`, { details: r.value.stderr });
       }
+      stopped();
       p.onNote?.(`the connection dropped (${r.error.message}); reconnecting to learn the outcome`);
-      await reconnectUntil(target, deadline, p.onNote);
+      await reconnectUntil(target, deadline, p.onNote, p.signal);
     }
   };
 
   const switchDeadline = Date.now() + (timeout + GRACE_S) * 1000;
   const status = Number(await follow("status", switchDeadline));
+  stopped();
   if (status !== 0 || !verdict) return parseOutcome(await follow("outcome", switchDeadline));
 
   // The verdict: a fresh connection proves the new system lets us in; checks run there.
@@ -114,7 +132,7 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
   let reachable = true;
   if (p.magicRollback) {
     p.onNote?.(`confirming over a new connection (the target rolls back in ${timeout}s without it)`);
-    reachable = await reconnectUntil(target, confirmDeadline, p.onNote).then(
+    reachable = await reconnectUntil(target, confirmDeadline, p.onNote, p.signal).then(
       () => true,
       () => false,
     );
@@ -141,10 +159,10 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
   return parseOutcome(await follow("outcome", Date.now() + (timeout + GRACE_S) * 1000));
 }
 
-async function reconnectUntil(target: Target, deadline: number, onNote?: (m: string) => void): Promise<void> {
+async function reconnectUntil(target: Target, deadline: number, onNote?: (m: string) => void, signal?: AbortSignal): Promise<void> {
   if (target.reconnect === undefined) throw new TransportError(`${target.uri} cannot reconnect`);
   let last = "";
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     const r = await target.reconnect({ timeoutMs: Math.max(2000, Math.min(10_000, deadline - Date.now())) });
     if (r.isOk()) return;
     if (r.error.code === "SSH_HOST_KEY_MISMATCH" || r.error.code === "SSH_HOST_KEY_UNKNOWN") throw r.error;

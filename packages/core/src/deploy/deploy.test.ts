@@ -1,0 +1,202 @@
+import { errAsync, okAsync } from "neverthrow";
+import { describe, expect, it } from "vitest";
+import { TransportError } from "../errors/index.js";
+import type { ExecOptions, Target } from "../target/Target.js";
+import type { TargetFacts } from "../target/TargetFacts.js";
+import { diffClosures, formatClosureDiff, splitName } from "./diffClosures.js";
+import { parseGenerations, planGc, type GenerationInfo } from "./generations.js";
+import { planDeploy } from "./planDeploy.js";
+import { planRollback } from "./planRollback.js";
+import { switchDetached } from "./switchDetached.js";
+
+const P = (hash: string, name: string) => `/nix/store/${hash.repeat(32).slice(0, 32)}-${name}`;
+const facts = (over: Partial<TargetFacts> = {}): TargetFacts => ({
+  machine: "x86_64",
+  hasNixDb: true,
+  registered: new Set(),
+  staged: new Set(),
+  filesystems: new Set(),
+  kernelFeatures: new Set(),
+  generations: [
+    { number: 1, toplevel: P("a", "nixos-system-1") },
+    { number: 2, toplevel: P("b", "nixos-system-2") },
+  ],
+  currentGeneration: 2,
+  tools: new Set(["tar", "nix-store", "unshare", "chroot", "mount"]),
+  ...over,
+});
+
+describe("diffClosures", () => {
+  it("lists added and removed paths with sizes, and version changes by package name", () => {
+    const before = [{ path: P("1", "openssl-3.0.1"), narSize: 100 }, { path: P("2", "bash-5.2"), narSize: 50 }, { path: P("3", "motd"), narSize: 1 }];
+    const after = [{ path: P("4", "openssl-3.0.2"), narSize: 120 }, { path: P("2", "bash-5.2"), narSize: 50 }, { path: P("5", "hello-2.12"), narSize: 10 }];
+    const diff = diffClosures(before, after);
+    expect(diff.added.map((p) => p.path)).toEqual([P("4", "openssl-3.0.2"), P("5", "hello-2.12")].sort());
+    expect(diff.removed.map((p) => p.path).sort()).toEqual([P("1", "openssl-3.0.1"), P("3", "motd")].sort());
+    expect(diff.addedBytes).toBe(130);
+    expect(diff.removedBytes).toBe(101);
+    expect(diff.versions).toEqual([
+      { name: "hello", before: [], after: ["2.12"], sizeDelta: 10 },
+      { name: "motd", before: [""], after: [], sizeDelta: -1 },
+      { name: "openssl", before: ["3.0.1"], after: ["3.0.2"], sizeDelta: 20 },
+    ]);
+    expect(formatClosureDiff(diff)).toContain("openssl: 3.0.1 → 3.0.2, +20 B");
+    expect(formatClosureDiff(diff)).toContain("motd: ε → ∅");
+  });
+
+  it("splits names at the first dash followed by a digit, as diff-closures does", () => {
+    expect(splitName(P("x", "python3.11-requests-2.31.0"))).toEqual({ name: "python3.11-requests", version: "2.31.0" });
+    expect(splitName(P("x", "etc"))).toEqual({ name: "etc", version: "" });
+  });
+});
+
+describe("generations and gc", () => {
+  const now = new Date("2026-11-25T12:00:00Z");
+  const gen = (number: number, daysOld: number, current = false): GenerationInfo => ({
+    number, date: new Date(now.getTime() - daysOld * 86_400_000), toplevel: P(String(number), "system"), closureBytes: 1, current,
+  });
+
+  it("parses the script's output: dates, closure sizes, the current one", () => {
+    const out = [
+      "current system-2-link",
+      `generation system-1-link 1795600000 ${P("a", "s1")}`,
+      P("a", "s1"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "100", "", "0",
+      P("c", "lib"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "23", "", "0",
+      "end",
+      `generation system-2-link 1795700000 ${P("b", "s2")}`,
+      P("b", "s2"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "7", "", "0",
+      "end",
+    ].join("\n");
+    const list = parseGenerations(out)._unsafeUnwrap();
+    expect(list.map((g) => [g.number, g.closureBytes, g.current, g.date.getTime() / 1000])).toEqual([
+      [1, 123, false, 1795600000],
+      [2, 7, true, 1795700000],
+    ]);
+  });
+
+  it("--keep N counts the current generation first, never removes it", () => {
+    const gens = [gen(1, 40, true), gen(2, 20), gen(3, 10), gen(4, 1)];
+    expect(planGc("/", gens, { keep: 1, now }).remove.map((g) => g.number)).toEqual([4, 3, 2]);
+    expect(planGc("/", gens, { keep: 2, now }).remove.map((g) => g.number)).toEqual([3, 2]);
+    expect(planGc("/", gens, { olderThanDays: 15, now }).remove.map((g) => g.number)).toEqual([2]);
+    const { steps } = planGc("/mnt", gens, { keep: 3, now });
+    expect(steps.map((s) => s.argv.slice(0, 3))).toEqual([["rm", "-f", "/mnt/nix/var/nix/profiles/system-2-link"], ["sh", "-c", expect.any(String)]]);
+    expect(steps[1]!.argv[2]).toContain('ln -sfn /nix/var/nix/profiles "$root/nix/var/nix/gcroots/profiles"');
+  });
+});
+
+describe("planRollback and planDeploy", () => {
+  it("rolls back to the generation below the current one", () => {
+    const plan = planRollback("/", "ssh://web", facts({ generations: [{ number: 1, toplevel: P("a", "s1") }, { number: 3, toplevel: P("c", "s3") }, { number: 4, toplevel: P("d", "s4") }], currentGeneration: 4 }))._unsafeUnwrap();
+    expect([plan.from.number, plan.to.number, plan.detachedSwitch]).toEqual([4, 3, true]);
+    expect(plan.steps.map((s) => s.argv)).toEqual([["ln", "-sfn", "system-3-link", "/nix/var/nix/profiles/system"]]);
+    expect(planRollback("/", "ssh://web", facts({ currentGeneration: 1 })).isErr()).toBe(true);
+  });
+
+  it("a live deploy needs Nix on the target, switches detached, and remembers what to return to", () => {
+    const system = { toplevel: P("n", "nixos-system-3"), system: "x86_64-linux", closure: { root: P("n", "nixos-system-3"), paths: [] } };
+    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true } };
+    const plan = planDeploy({ system, target, facts: facts() })._unsafeUnwrap();
+    expect(plan.detachedSwitch).toBe(true);
+    expect(plan.generation).toBe(3);
+    expect(plan.previous).toEqual({ toplevel: P("b", "nixos-system-2"), link: "system-2-link" });
+    const test = planDeploy({ system, target, facts: facts(), action: "test" })._unsafeUnwrap();
+    expect(test.steps.some((s) => s.phase === "profile")).toBe(false);
+    expect(test.previous?.link).toBeUndefined();
+    const noNix = planDeploy({ system, target, facts: facts({ tools: new Set(["tar"]) }) });
+    expect(noNix.isErr() && noNix.error.message).toMatch(/runs no Nix/);
+  });
+});
+
+/** A target that answers the switch scripts from a scripted list of follow states. */
+function fakeTarget(states: (string | "hang")[]): { target: Target; commands: string[] } {
+  const commands: string[] = [];
+  const target: Target = {
+    uri: "ssh://fake",
+    root: "/",
+    capabilities: { root: true, remote: true },
+    exec: (argv: readonly string[], o: ExecOptions = {}) => {
+      const name = argv[3] ?? argv[0]!;
+      commands.push(name);
+      if (name === "nixos-via-switch-start") return okAsync({ exitCode: 0, stdout: "started\n", stderr: "" });
+      if (name === "nixos-via-switch-follow") {
+        const state = states.shift();
+        if (state === "hang" || state === undefined) {
+          return new Promise<never>(() => {}).then() as never as ReturnType<Target["exec"]>;
+        }
+        o.onStdout?.(new TextEncoder().encode("switching\n"));
+        return okAsync({ exitCode: 0, stdout: "switching\n", stderr: `nixos-via-state=${state}\n` });
+      }
+      return okAsync({ exitCode: 0, stdout: "", stderr: "" });
+    },
+    close: () => okAsync(undefined),
+    reconnect: () => okAsync(undefined),
+  };
+  return { target, commands };
+}
+
+describe("switchDetached", () => {
+  it("starts, follows to the status, confirms over a new connection, then reads the outcome", async () => {
+    const { target, commands } = fakeTarget(["0", "confirmed"]);
+    let reconnects = 0;
+    target.reconnect = () => {
+      reconnects++;
+      return okAsync(undefined);
+    };
+    const lines: string[] = [];
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t", onOutput: (l) => lines.push(l) });
+    expect(outcome._unsafeUnwrap()).toEqual({ kind: "confirmed" });
+    expect(reconnects).toBe(1);
+    expect(commands).toEqual(["nixos-via-switch-start", "nixos-via-switch-follow", "touch", "nixos-via-switch-follow"]);
+    expect(lines).toEqual(["switching", "switching"]);
+  });
+
+  it("reports a rollback the target made", async () => {
+    const { target } = fakeTarget(["0", "rolled-back no confirmation within 30s"]);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" });
+    expect(outcome._unsafeUnwrap()).toEqual({ kind: "rolled-back", reason: "no confirmation within 30s" });
+  });
+
+  it("a failing health check asks the target to roll back", async () => {
+    const { target, commands } = fakeTarget(["0", "rolled-back health check failed: false"]);
+    const exec = target.exec;
+    target.exec = (argv, o) => (argv[2] === "false" ? okAsync({ exitCode: 1, stdout: "", stderr: "" }) : exec(argv, o));
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), healthChecks: ["false"], id: "t" });
+    expect(outcome._unsafeUnwrap().kind).toBe("rolled-back");
+    expect(commands).toContain("nixos-via-rollback");
+    expect(commands).not.toContain("touch");
+  });
+
+  it("reconnects after a dropped follow and carries on", async () => {
+    const { target } = fakeTarget(["0", "done"]);
+    const exec = target.exec;
+    let dropped = false;
+    target.exec = (argv, o) => {
+      if (argv[3] === "nixos-via-switch-follow" && !dropped) {
+        dropped = true;
+        return errAsync(new TransportError("the SSH connection was lost before the command ended"));
+      }
+      return exec(argv, o);
+    };
+    const notes: string[] = [];
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), id: "t", onNote: (n) => notes.push(n) });
+    expect(outcome._unsafeUnwrap()).toEqual({ kind: "done" });
+    expect(notes.some((n) => n.includes("reconnecting"))).toBe(true);
+  });
+
+  it("stops waiting on abort and says the switch goes on", async () => {
+    const { target } = fakeTarget(["hang"]);
+    const exec = target.exec;
+    target.exec = (argv, o = {}) =>
+      argv[3] === "nixos-via-switch-follow"
+        ? (new Promise((resolve) => o.signal?.addEventListener("abort", () => resolve(undefined))).then(() =>
+            errAsync(new TransportError("the command was stopped")),
+          ) as never)
+        : exec(argv, o);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t", signal: controller.signal });
+    expect(outcome.isErr() && outcome.error.code).toBe("ABORTED");
+    expect(outcome.isErr() && outcome.error.message).toMatch(/goes on there and, unconfirmed, rolls back/);
+  });
+});
