@@ -14,4 +14,4 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
 echo "test: API docs"
 npm run docs --silent
 # The closing line any CI reads: "N passed, N failed".
-node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"
