@@ -2,7 +2,7 @@
 # one store path per package of plan.json (made by plan.mjs from this machine's real
 # files), references as plan.json says, and a cheap NixOS-shaped toplevel on top whose
 # `activate` and `switch-to-configuration` do nothing, whose `sw/bin/nix-store` is the
-# host's Nix 2.8 bundled with its libraries (copied from examples/mini-system).
+# host's Nix 2.8 bundled with its libraries (the list shared with examples/mini-system).
 #
 #   generation = "1": the system; "2": the next generation (4 leaf paths + the toplevel
 #   change); rebuild = "1": every package rebuilt (new hashes, same files; only the store
@@ -36,29 +36,13 @@ let
     PATH = "/path-not-set";
   } // attrs);
 
-  # --- Nix 2.8 from the host, runnable in a chroot (same as examples/mini-system) ---
+  # --- Nix 2.8 from the host, runnable in a chroot (libraries as examples/mini-system) ---
   hostLibs = name: dir: sonames: builtins.path {
     path = dir; inherit name;
     filter = p: t: let b = baseNameOf p; in
       t != "directory" && any (n: b == n || hasPrefix (n + ".") b) sonames;
   };
-  nixSysLibs = hostLibs "nix-host-libs" /lib/x86_64-linux-gnu [
-    "ld-linux-x86-64.so.2" "libc.so.6" "libhistory.so.8" "libreadline.so.8" "libgc.so.1"
-    "libstdc++.so.6" "libgcc_s.so.1" "libtinfo.so.6" "libboost_context.so.1.74.0" "libm.so.6"
-    "libsqlite3.so.0" "libcurl-gnutls.so.4" "libsodium.so.23" "libseccomp.so.2"
-    "libcrypto.so.3" "libbrotlienc.so.1" "libbrotlidec.so.1" "libarchive.so.13"
-    "libcpuid.so.16" "libbsd.so.0" "libnghttp2.so.14" "libidn2.so.0" "librtmp.so.1"
-    "libssh2.so.1" "libpsl.so.5" "libnettle.so.8" "libgnutls.so.30" "libgssapi_krb5.so.2"
-    "libldap-2.5.so.0" "liblber-2.5.so.0" "libzstd.so.1" "libz.so.1" "libbrotlicommon.so.1"
-    "libacl.so.1" "liblzma.so.5" "liblz4.so.1" "libbz2.so.1.0" "libxml2.so.2" "libmd.so.0"
-    "libunistring.so.2" "libhogweed.so.6" "libgmp.so.10" "libp11-kit.so.0" "libtasn1.so.6"
-    "libkrb5.so.3" "libk5crypto.so.3" "libcom_err.so.2" "libkrb5support.so.0" "libsasl2.so.2"
-    "libicuuc.so.72" "libffi.so.8" "libkeyutils.so.1" "libresolv.so.2" "libicudata.so.72"
-    "libnss_dns.so.2" "libnss_files.so.2"
-  ];
-  nixOwnLibs = hostLibs "nix-own-libs" /usr/lib/nix [
-    "libnixexpr.so" "libnixmain.so" "libnixfetchers.so" "libnixstore.so" "libnixutil.so" "libnixcmd.so"
-  ];
+  inherit (import ../../examples/mini-system/host-nix-libs.nix { inherit hostLibs; }) nixSysLibs nixOwnLibs;
   nixBin = builtins.path { path = /usr/bin/nix; name = "nix"; };
   libPath = concatStringsSep ":" [ "${nixSysLibs}" "${nixOwnLibs}" ];
   nix = runScript "nix-2.8-host" { inherit rebuild; } ''
