@@ -1,4 +1,4 @@
-import { cp } from "node:fs/promises";
+import { copyFile, cp, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nixosVia } from "../support/cli.js";
@@ -11,6 +11,9 @@ describe("nixos-via install --flake", () => {
   beforeAll(async () => {
     work = await tempRoot("nixos-via-flake-");
     await cp(new URL("../fixtures/flake", import.meta.url).pathname, join(work, "flake"), { recursive: true });
+    // The flake's builder: the host's static busybox, so the build needs nothing outside the store.
+    await mkdir(join(work, "flake", "bbdir"));
+    await copyFile("/usr/bin/busybox", join(work, "flake", "bbdir", "busybox"));
   });
   afterAll(async () => {
     await removeTree(work);
