@@ -10,11 +10,14 @@ export const DONE_MARKER_DIR = ".done";
 export const END_MARKER = ".end";
 
 /**
- * Adds, to a GNU tar stream of store paths, an empty member `.done/<name>` right after the
- * last member of each store path. Tar unpacks members in order, so when the marker exists
- * on the target, every byte of that path is there: an interrupted copy can keep its
- * complete paths and the next run sends only the rest. After the last path comes `.end`,
- * so the receiver knows the whole stream arrived. Pure: bytes in, bytes out.
+ * Adds, to a GNU tar stream of store paths, a member `.done/<name>` right after the last
+ * member of each store path, holding that path's {@link PathManifest}. Tar unpacks members
+ * in order, so the marker proves that tar *reached* the end of the path; the manifest
+ * proves that tar *wrote* it: GNU tar goes on after a write error (a full disk), so a
+ * marker alone could follow a file cut short. A receiver trusts a staged path from an
+ * interrupted copy only when the path on disk matches its manifest
+ * ({@link STAGED_PATH_CHECK}); the next run sends only the rest. After the last path comes
+ * `.end`, so the receiver knows the whole stream arrived. Pure: bytes in, bytes out.
  *
  * @example
  * ```ts
@@ -24,9 +27,14 @@ export const END_MARKER = ".end";
 export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = new BlockReader();
   let current: string | undefined;
+  let counts = emptyCounts();
   let pendingLong: Uint8Array[] = [];
   let longName: string | undefined;
+  let longLink: string | undefined;
   let ended = false;
+  // Sizes of the regular files seen so far: a hard link's member carries no size of its own.
+  const fileSizes = new Map<string, number>();
+  const done = (name: string) => marker(`${DONE_MARKER_DIR}/${name}`, formatManifest(counts));
 
   for await (const chunk of input) {
     reader.push(chunk);
@@ -41,8 +49,8 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       const header = out.bytes;
       if (isZeroBlock(header)) {
         if (!ended) {
-          if (current !== undefined) yield marker(`${DONE_MARKER_DIR}/${current}`);
-          yield marker(END_MARKER);
+          if (current !== undefined) yield done(current);
+          yield marker(END_MARKER, "");
           ended = true;
         }
         current = undefined;
@@ -62,13 +70,20 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
         }
         pendingLong.push(data);
         if (type === "L") longName = cString(data.subarray(0, size));
+        else longLink = cString(data.subarray(0, size));
         continue;
       }
       const name = longName ?? headerName(header);
+      const link = longLink ?? cString(header.subarray(157, 257));
       longName = undefined;
+      longLink = undefined;
       const top = topComponent(name);
-      if (current !== undefined && top !== current) yield marker(`${DONE_MARKER_DIR}/${current}`);
+      if (current !== undefined && top !== current) {
+        yield done(current);
+        counts = emptyCounts();
+      }
       current = top;
+      count(counts, type, size, name, link, fileSizes);
       for (const held of pendingLong) yield held;
       pendingLong = [];
       yield header;
@@ -78,6 +93,59 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
   const rest = reader.rest();
   if (rest.length > 0) yield rest;
 }
+
+/**
+ * What a complete store path holds on disk: its regular files (hard links included),
+ * their bytes, its symlinks and folders. Written into each path's `.done/` marker as
+ * `files=N bytes=N links=N dirs=N`, the line {@link STAGED_PATH_CHECK} computes again.
+ */
+export interface PathManifest {
+  files: number;
+  bytes: number;
+  links: number;
+  dirs: number;
+}
+
+function emptyCounts(): PathManifest {
+  return { files: 0, bytes: 0, links: 0, dirs: 0 };
+}
+
+function count(counts: PathManifest, type: string, size: number, name: string, link: string, fileSizes: Map<string, number>): void {
+  const clean = stripDot(name).replace(/\/$/, "");
+  if (hasData(type)) {
+    counts.files += 1;
+    counts.bytes += size;
+    fileSizes.set(clean, size);
+  } else if (type === "1") {
+    counts.files += 1;
+    counts.bytes += fileSizes.get(stripDot(link)) ?? 0;
+  } else if (type === "2") counts.links += 1;
+  else if (type === "5") counts.dirs += 1;
+}
+
+/** The manifest line of a path, exactly as {@link STAGED_PATH_CHECK} prints it. */
+export function formatManifest(m: PathManifest): string {
+  return `files=${m.files} bytes=${m.bytes} links=${m.links} dirs=${m.dirs}\n`;
+}
+
+/**
+ * Shell lines defining `staged_ok INCOMING NAME`: true when the staged path
+ * `INCOMING/NAME` has a marker and matches the manifest in it. Uses only POSIX
+ * `find`, `cat` and `wc`, so every target can run it; it reads a staged path's bytes,
+ * which happens only for what an interrupted run left behind. Shared by the probe (which
+ * reports only trustworthy staged paths) and the receiver (which removes the rest).
+ */
+export const STAGED_PATH_CHECK = `path_manifest() {
+  printf 'files=%s bytes=%s links=%s dirs=%s' \\
+    "$(( $(find "$1" -type f | wc -l) ))" \\
+    "$(( $(find "$1" -type f -exec cat {} + | wc -c) ))" \\
+    "$(( $(find "$1" -type l | wc -l) ))" \\
+    "$(( $(find "$1" -type d | wc -l) ))"
+}
+staged_ok() {
+  { [ -e "$1/$2" ] || [ -L "$1/$2" ]; } && [ -f "$1/${DONE_MARKER_DIR}/$2" ] || return 1
+  [ "$(cat "$1/${DONE_MARKER_DIR}/$2")" = "$(path_manifest "$1/$2")" ]
+}`;
 
 /** Splits a byte stream into 512-byte headers and the data blocks that follow them. */
 class BlockReader {
@@ -167,24 +235,42 @@ function headerName(header: Uint8Array): string {
   return magic === "ustar" && prefix !== "" ? `${prefix}/${name}` : name;
 }
 
+function stripDot(name: string): string {
+  return name.replace(/^\.\//, "");
+}
+
 function topComponent(name: string): string {
-  const clean = name.replace(/^\.\//, "");
+  const clean = stripDot(name);
   const slash = clean.indexOf("/");
   return slash < 0 ? clean : clean.slice(0, slash);
 }
 
-/** An empty regular file at `path` (with a GNU long-name member when it needs one). */
-function marker(path: string): Uint8Array {
+/** A regular file at `path` holding `text` (with a GNU long-name member when it needs one). */
+function marker(path: string, text: string): Uint8Array {
   const bytes = new TextEncoder().encode(path);
-  if (bytes.length < 100) return header(bytes, "0", 0);
-  const data = new Uint8Array(Math.ceil((bytes.length + 1) / BLOCK) * BLOCK);
-  data.set(bytes);
+  const data = new TextEncoder().encode(text);
+  const size = data.length;
+  const content = padded(data);
+  if (bytes.length < 100) return concat([header(bytes, "0", size), content]);
   const long = header(new TextEncoder().encode("././@LongLink"), "L", bytes.length + 1);
-  const real = header(bytes.subarray(0, 99), "0", 0);
-  const out = new Uint8Array(long.length + data.length + real.length);
-  out.set(long, 0);
-  out.set(data, long.length);
-  out.set(real, long.length + data.length);
+  const longData = padded(new Uint8Array([...bytes, 0]));
+  return concat([long, longData, header(bytes.subarray(0, 99), "0", size), content]);
+}
+
+/** Bytes padded with zeros to whole tar blocks. */
+function padded(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bytes.length / BLOCK) * BLOCK);
+  out.set(bytes);
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { Compression } from "./ClosureSource.js";
+import { STAGED_PATH_CHECK } from "./markPathBoundaries.js";
 
 /**
  * The receiving end of the copy engine, for every target: a POSIX shell script that
@@ -23,9 +24,16 @@ incoming="$store/.nixos-via-incoming"
 done="$incoming/.done"
 mkdir -p -m 0755 "$root/nix" "$store"
 mkdir -p -m 0700 "$incoming" "$done"
+${STAGED_PATH_CHECK}
+rm -f "$incoming/.end"
 for path in "$incoming"/*; do
   [ -e "$path" ] || [ -L "$path" ] || continue
-  [ -e "$done/\${path##*/}" ] || rm -rf "$path"
+  name=\${path##*/}
+  staged_ok "$incoming" "$name" || rm -rf "$path" "$done/$name"
+done
+for mark in "$done"/*; do
+  [ -e "$mark" ] || continue
+  [ -e "$incoming/\${mark##*/}" ] || [ -L "$incoming/\${mark##*/}" ] || rm -f "$mark"
 done
 # GNU tar writes absolute symlinks (all over a store) as empty placeholder files and makes
 # them links only when the archive ends, holding back its folders' modes until then: a cut

@@ -1,4 +1,5 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { STAGED_PATH_CHECK } from "../closure/markPathBoundaries.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
 import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
@@ -43,8 +44,9 @@ for link in "$profiles"/system-*-link; do
   if [ -L "$link" ]; then printf 'generation=%s %s\\n' "\${link##*/}" "$(readlink "$link")"; fi
 done
 if [ -L "$profiles/system" ]; then printf 'profile=%s\\n' "$(readlink "$profiles/system")"; fi
+${STAGED_PATH_CHECK}
 for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
-  if [ -e "$mark" ]; then printf 'staged=%s\\n' "\${mark##*/}"; fi
+  if [ -e "$mark" ] && staged_ok "$root/nix/store/.nixos-via-incoming" "\${mark##*/}"; then printf 'staged=%s\\n' "\${mark##*/}"; fi
 done
 sed -n 's/^[^a-z]*\\([a-z0-9]*\\)$/filesystem=\\1/p' /proc/filesystems 2>/dev/null
 if grep -q device-mapper /proc/misc 2>/dev/null || modprobe -n -q dm_mod 2>/dev/null; then echo 'feature=device-mapper'; fi

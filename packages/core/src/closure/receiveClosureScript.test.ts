@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { markPathBoundaries, STAGED_PATH_CHECK } from "./markPathBoundaries.js";
+import { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
+
+const work = mkdtempSync(join(tmpdir(), "receive-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// A small "closure": a folder path, one past the file-size limit below, a file, a symlink.
+const source = join(work, "source");
+const names = [
+  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-small",
+  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-kernel",
+  "cccccccccccccccccccccccccccccccc-file",
+  "dddddddddddddddddddddddddddddddd-link",
+];
+mkdirSync(join(source, names[0]!, "bin"), { recursive: true });
+writeFileSync(join(source, names[0]!, "bin", "tool"), "#!/bin/sh\n");
+mkdirSync(join(source, names[1]!));
+writeFileSync(join(source, names[1]!, "bzImage"), Buffer.alloc(300_000, 1));
+writeFileSync(join(source, names[2]!), "a file path\n");
+symlinkSync(`/nix/store/${names[2]}`, join(source, names[3]!));
+
+async function markedStream(paths: readonly string[]): Promise<Buffer> {
+  const tar = execFileSync("tar", ["-c", "-f", "-", "--format=gnu", "-C", source, "--null", "-T", "-"], {
+    input: paths.map((n) => `${n}\0`).join(""),
+  });
+  const parts: Uint8Array[] = [];
+  for await (const c of markPathBoundaries((async function* () { yield tar; })())) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+// dash with GNU tar, and busybox ash with its own tar: the shells and tars targets have.
+const shells = [
+  ["dash", ["dash"]],
+  ["busybox ash", ["busybox", "sh"]],
+] as const;
+
+for (const [label, shell] of shells) {
+  const [file, ...pre] = shell;
+  const available = spawnSync(file, [...pre, "-c", "exit 0"]).status === 0;
+
+  /** Runs the receiver; `fileLimitBlocks` stands in for a disk that fills mid-copy. */
+  const receive = (root: string, input: Buffer, fileLimitBlocks?: number) =>
+    spawnSync(
+      file,
+      [...pre, "-c", `${fileLimitBlocks === undefined ? "" : `ulimit -f ${fileLimitBlocks}; trap '' XFSZ; `}eval "$RECEIVE"`, "nixos-via-receive", root, "none"],
+      { input, env: { ...process.env, RECEIVE: RECEIVE_CLOSURE_SCRIPT }, encoding: "utf8" },
+    );
+  const trusted = (root: string): string[] => {
+    const incoming = join(root, "nix/store/.nixos-via-incoming");
+    if (!existsSync(join(incoming, ".done"))) return [];
+    const script = `${STAGED_PATH_CHECK}\nfor m in "$1"/.done/*; do staged_ok "$1" "\${m##*/}" && echo "\${m##*/}"; done; exit 0`;
+    return execFileSync(file, [...pre, "-c", script, "check", incoming], { encoding: "utf8" }).split("\n").filter(Boolean);
+  };
+
+  describe.skipIf(!available)(`the receiving script under ${label}`, () => {
+    it("never trusts a path that a full disk cut short, and the rerun completes it", async () => {
+      const root = join(work, `root-${file}`);
+      mkdirSync(root);
+      const full = await markedStream(names);
+      // 100 blocks of 512 bytes: the 300 kB kernel cannot be written whole; tar goes on.
+      const first = receive(root, full, 100);
+      expect(first.status).not.toBe(0);
+      const kept = trusted(root);
+      expect(kept).not.toContain(names[1]);
+      expect(kept).toContain(names[0]);
+      // The next run sends only what is not trusted, as the planner does with the probe's word.
+      const second = receive(root, await markedStream(names.filter((n) => !kept.includes(n))));
+      expect(second.status, second.stderr).toBe(0);
+      for (const name of names) execFileSync("diff", ["-r", "--no-dereference", join(source, name), join(root, "nix/store", name)]);
+      expect(existsSync(join(root, "nix/store/.nixos-via-incoming"))).toBe(false);
+    });
+
+    it("does not take a stale end marker for a whole stream", async () => {
+      const root = join(work, `stale-${file}`);
+      const incoming = join(root, "nix/store/.nixos-via-incoming");
+      mkdirSync(join(incoming, ".done"), { recursive: true });
+      writeFileSync(join(incoming, ".end"), "");
+      const whole = await markedStream(names);
+      // A stream cut after its first path: without its own end marker nothing may move.
+      const cut = receive(root, whole.subarray(0, 4096));
+      expect(cut.status).not.toBe(0);
+      expect(readdirSync(join(root, "nix/store")).filter((n) => !n.startsWith("."))).toEqual([]);
+    });
+
+    it("drops markers of an earlier format or without their path", async () => {
+      const root = join(work, `old-${file}`);
+      const incoming = join(root, "nix/store/.nixos-via-incoming");
+      mkdirSync(join(incoming, ".done"), { recursive: true });
+      mkdirSync(join(incoming, names[1]!));
+      writeFileSync(join(incoming, names[1]!, "bzImage"), "");
+      writeFileSync(join(incoming, ".done", names[1]!), "");
+      writeFileSync(join(incoming, ".done", names[2]!), "files=1 bytes=12 links=0 dirs=0\n");
+      expect(trusted(root)).toEqual([]);
+      const run = receive(root, await markedStream(names));
+      expect(run.status, run.stderr).toBe(0);
+      execFileSync("diff", ["-r", join(source, names[1]!), join(root, "nix/store", names[1]!)]);
+    });
+  });
+}
