@@ -82,7 +82,7 @@ describe("nixos-via deploy ssh:// to a running system", () => {
 
   it("rolls back when a health check fails", async () => {
     const run = await nixosVia([...deployArgs(gens["2"]!), "--health-check", "test -e /etc/no-such-file"]);
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(13);
     expect(run.stderr).toContain("health check failed: test -e /etc/no-such-file");
     expect(run.stderr).toMatch(/nixos-via: error: .* rolled back/);
     expect(await current()).toBe(gens["1"]);
@@ -90,7 +90,7 @@ describe("nixos-via deploy ssh:// to a running system", () => {
 
   it("returns to the previous generation by itself when the new one locks SSH out", async () => {
     const run = await nixosVia([...deployArgs(gens["3"]!), "--confirm-timeout", "20"]);
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(11);
     expect(run.stderr).toMatch(/nixos-via: error: .* rolled back .*no confirmation within 20s/);
     expect(await current()).toBe(gens["1"]);
   });

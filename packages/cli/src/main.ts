@@ -76,6 +76,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       .option("--no-magic-rollback", "do not require confirmation over a new connection after switch/test")
       .option("--confirm-timeout <seconds>", "how long the target waits for confirmation before rolling back", "30")
       .option("--health-check <cmd>", "a shell command run on the target after the switch; failing rolls back (repeatable)", collect, [])
+      .option("--health-timeout <seconds>", "how long each health check may run before it is stopped and the target rolls back", "60")
       .option("-n, --dry-run", "show what would change and every step, touch nothing")
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", `${SYSTEM_TARGETS}\n\nExamples:\n  nixos-via deploy ssh://admin@web1 --flake .#web\n  nixos-via deploy ssh://web1 --system ./result --health-check 'curl -fs localhost'\n  nixos-via deploy dir:/var/lib/machines/web --system ./result`),

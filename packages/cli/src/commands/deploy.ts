@@ -1,20 +1,16 @@
 import {
-  DeployRolledBackError,
   diffClosures,
   formatBytes,
   formatClosureDiff,
   formatPlan,
-  NixosViaError,
   planDeploy,
   probeTarget,
   readCurrentClosure,
   runPlan,
-  StepFailedError,
   switchDetached,
   UsageError,
   type SwitchAction,
   type SwitchOutcome,
-  type Target,
 } from "@nixos-via/core";
 import { createLocalStore } from "@nixos-via/transport-local";
 import type { ConnectionOptions } from "../connectionOptions.js";
@@ -23,6 +19,7 @@ import type { Io } from "../Io.js";
 import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
 import { resolveSystem } from "../resolveSystem.js";
+import { switchOutcomeFailure } from "../switchOutcomeFailure.js";
 
 /** Options of `nixos-via deploy`. */
 export interface DeployOptions extends ConnectionOptions {
@@ -36,6 +33,8 @@ export interface DeployOptions extends ConnectionOptions {
   readonly confirmTimeout: string;
   /** @default [] */
   readonly healthCheck: readonly string[];
+  /** Seconds each health check may run before it is stopped and the target rolls back. @default "60" */
+  readonly healthTimeout: string;
   readonly dryRun?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
@@ -51,8 +50,10 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   const fail = failure(renderer);
   const action = options.action as SwitchAction;
   if (!ACTIONS.includes(action)) return fail(new UsageError(`--action ${options.action}: use one of ${ACTIONS.join(", ")}`));
-  const confirmTimeoutS = Number(options.confirmTimeout);
-  if (!Number.isInteger(confirmTimeoutS) || confirmTimeoutS < 1) return fail(new UsageError(`--confirm-timeout ${options.confirmTimeout}: give whole seconds, at least 1`));
+  const confirmTimeoutS = wholeSeconds("--confirm-timeout", options.confirmTimeout);
+  if (confirmTimeoutS instanceof UsageError) return fail(confirmTimeoutS);
+  const healthTimeoutS = wholeSeconds("--health-timeout", options.healthTimeout);
+  if (healthTimeoutS instanceof UsageError) return fail(healthTimeoutS);
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
@@ -78,7 +79,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
     const switchLine = plan.value.detachedSwitch
       ? `then: switch-to-configuration ${action} on ${targetUri}, detached from the connection` +
         (magic ? `; confirmed over a new connection within ${confirmTimeoutS}s or rolled back` : "") +
-        (options.healthCheck.length > 0 ? `; health checks: ${options.healthCheck.join("; ")}` : "")
+        (options.healthCheck.length > 0 ? `; health checks (${healthTimeoutS}s each): ${options.healthCheck.join("; ")}` : "")
       : "";
 
     if (options.dryRun) {
@@ -99,6 +100,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
         magicRollback: magic,
         confirmTimeoutS,
         healthChecks: options.healthCheck,
+        healthTimeoutS,
         id: `${Date.now()}-${process.pid}`,
         onOutput: (line) => renderer.event({ type: "output", index: plan.value.steps.length, stream: "stdout", line }),
         onNote: (message) => renderer.info(message),
@@ -107,8 +109,11 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
       if (switched.isErr()) return fail(switched.error);
       outcome = switched.value;
     }
-    const failure = outcomeError(outcome, target, plan.value.generation);
-    if (failure) return fail(failure);
+    const failed = switchOutcomeFailure(outcome, { uri: targetUri, action, generation: plan.value.generation });
+    if (failed) {
+      renderer.error(failed.error);
+      return failed.exitCode;
+    }
     const { copiedPaths, copiedBytes, durationMs } = summary.value;
     renderer.result(
       `deployed ${plan.value.toplevel} to ${targetUri} (${action}${plan.value.detachedSwitch ? "" : " inside the root"}, generation ${plan.value.generation}` +
@@ -119,16 +124,8 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   });
 }
 
-function outcomeError(outcome: SwitchOutcome, target: Target, generation: number): NixosViaError | undefined {
-  switch (outcome.kind) {
-    case "rolled-back":
-      return new DeployRolledBackError(`${target.uri} rolled back from generation ${generation}: ${outcome.reason} (the switch output above says what it returned to)`);
-    case "failed":
-      return new StepFailedError(-1, `switch-to-configuration failed on ${target.uri} with exit code ${outcome.exitCode}; it tried to roll back (see its output above)`, {
-        exitCode: outcome.exitCode,
-      });
-    default:
-      return undefined;
-  }
+/** Whole seconds, at least 1; a usage error otherwise. */
+function wholeSeconds(flag: string, value: string): number | UsageError {
+  const seconds = Number(value);
+  return Number.isInteger(seconds) && seconds >= 1 ? seconds : new UsageError(`${flag} ${value}: give whole seconds, at least 1`);
 }
-

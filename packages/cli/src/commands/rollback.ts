@@ -4,6 +4,7 @@ import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
 import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
+import { switchOutcomeFailure } from "../switchOutcomeFailure.js";
 
 /** Options of `nixos-via rollback`. */
 export interface RollbackOptions extends ConnectionOptions {
@@ -42,8 +43,13 @@ export async function rollback(targetUri: string, options: RollbackOptions, io: 
         signal,
       });
       if (switched.isErr()) return fail(switched.error);
-      if (switched.value.kind === "rolled-back" || switched.value.kind === "failed") {
+      if (switched.value.kind === "rolled-back") {
         return fail(new DeployRolledBackError(`the rollback to generation ${to.number} did not stick; ${targetUri} is back on generation ${from.number}`));
+      }
+      const failed = switchOutcomeFailure(switched.value, { uri: targetUri, action: "switch", generation: to.number });
+      if (failed) {
+        renderer.error(failed.error);
+        return failed.exitCode;
       }
     }
     renderer.result(`rolled ${targetUri} back from generation ${from.number} to ${to.number} (${to.toplevel})`, {

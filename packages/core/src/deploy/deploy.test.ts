@@ -1,4 +1,4 @@
-import { errAsync, okAsync } from "neverthrow";
+import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { TransportError } from "../errors/index.js";
 import type { ExecOptions, Target } from "../target/Target.js";
@@ -135,6 +135,22 @@ function fakeTarget(states: (string | "hang")[]): { target: Target; commands: st
   return { target, commands };
 }
 
+/** A health check `sleep 600` that runs until its signal stops it; records what the target was told. */
+function hangingCheck({ target, commands }: ReturnType<typeof fakeTarget>) {
+  const calls: { checkSignal?: AbortSignal | undefined; rollbackReason?: string | undefined; startArgv: readonly string[] } = { startArgv: [] };
+  const exec = target.exec;
+  target.exec = (argv, o = {}) => {
+    if (argv[3] === "nixos-via-switch-start") calls.startArgv = argv;
+    if (argv[3] === "nixos-via-rollback") calls.rollbackReason = argv[5];
+    if (argv[2] !== "sleep 600") return exec(argv, o);
+    calls.checkSignal = o.signal;
+    return new ResultAsync(
+      new Promise((resolve) => o.signal?.addEventListener("abort", () => resolve(err(new TransportError("the command was stopped"))), { once: true })),
+    );
+  };
+  return { target, commands, calls };
+}
+
 describe("switchDetached", () => {
   it("starts, follows to the status, confirms over a new connection, then reads the outcome", async () => {
     const { target, commands } = fakeTarget(["0", "confirmed"]);
@@ -154,7 +170,7 @@ describe("switchDetached", () => {
   it("reports a rollback the target made", async () => {
     const { target } = fakeTarget(["0", "rolled-back no confirmation within 30s"]);
     const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" });
-    expect(outcome._unsafeUnwrap()).toEqual({ kind: "rolled-back", reason: "no confirmation within 30s" });
+    expect(outcome._unsafeUnwrap()).toEqual({ kind: "rolled-back", cause: { kind: "not-confirmed", timeoutS: 30 }, log: ["switching", "switching"] });
   });
 
   it("a failing health check asks the target to roll back", async () => {
@@ -162,9 +178,72 @@ describe("switchDetached", () => {
     const exec = target.exec;
     target.exec = (argv, o) => (argv[2] === "false" ? okAsync({ exitCode: 1, stdout: "", stderr: "" }) : exec(argv, o));
     const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), healthChecks: ["false"], id: "t" });
-    expect(outcome._unsafeUnwrap().kind).toBe("rolled-back");
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "rolled-back", cause: { kind: "health-check-failed", check: "false", exitCode: 1 } });
     expect(commands).toContain("nixos-via-rollback");
     expect(commands).not.toContain("touch");
+  });
+
+  it("a rollback whose own switch failed is rollback-failed, with its exit code and the log tail", async () => {
+    const { target } = fakeTarget(["0", "rollback-failed 3 no confirmation within 30s"]);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" });
+    expect(outcome._unsafeUnwrap()).toEqual({ kind: "rollback-failed", exitCode: 3, cause: { kind: "not-confirmed", timeoutS: 30 }, log: ["switching", "switching"] });
+  });
+
+  it("no previous generation is its own outcome, with the switch's exit code as its cause", async () => {
+    const { target } = fakeTarget(["4", "no-previous-generation switch-to-configuration switch failed with exit code 4"]);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), id: "t" });
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "no-previous-generation", cause: { kind: "switch-failed", exitCode: 4 } });
+  });
+
+  it("an outcome it cannot read is an error, not a success", async () => {
+    const { target } = fakeTarget(["0", "exploded"]);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" });
+    expect(outcome.isErr() && outcome.error.code).toBe("SWITCH_FOLLOW");
+  });
+
+  it("a health check past its timeout is stopped on the target and rolls back", async () => {
+    const { target, commands, calls } = hangingCheck(fakeTarget(["0", "rolled-back health check timed out after 0.05s: sleep 600"]));
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), healthChecks: ["sleep 600"], healthTimeoutS: 0.05, confirmTimeoutS: 30, id: "t" });
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "rolled-back", cause: { kind: "health-check-timed-out", check: "sleep 600", timeoutS: 0.05 } });
+    expect(calls.checkSignal?.aborted).toBe(true);
+    expect(calls.rollbackReason).toBe("health check timed out after 0.05s: sleep 600");
+    expect(commands).not.toContain("touch");
+    // The target outwaits the checks: confirm timeout plus one health timeout per check.
+    expect(calls.startArgv.at(-2)).toBe("31");
+  });
+
+  it("Ctrl-C during a health check stops it, rolls back, and reports that", async () => {
+    const { target, calls } = hangingCheck(fakeTarget(["0", "rolled-back the deployer was stopped (Ctrl-C) during the health checks"]));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), healthChecks: ["sleep 600"], id: "t", signal: controller.signal });
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "rolled-back", cause: { kind: "aborted", check: "sleep 600" } });
+    expect(calls.checkSignal?.aborted).toBe(true);
+    expect(calls.rollbackReason).toMatch(/stopped \(Ctrl-C\)/);
+  });
+
+  it("a confirmation that could not be written is reported as confirm-failed", async () => {
+    const { target, commands } = fakeTarget(["0", "rolled-back no confirmation within 30s"]);
+    const exec = target.exec;
+    target.exec = (argv, o) => (argv[0] === "touch" ? okAsync({ exitCode: 1, stdout: "", stderr: "touch: cannot touch: Read-only file system\n" }) : exec(argv, o));
+    const notes: string[] = [];
+    const outcome = await switchDetached(target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t", onNote: (n) => notes.push(n) });
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "rolled-back", cause: { kind: "confirm-failed", message: "touch: cannot touch: Read-only file system" } });
+    expect(notes.some((n) => n.startsWith("could not confirm (touch: cannot touch"))).toBe(true);
+    expect(commands).not.toContain("nixos-via-rollback");
+  });
+
+  it("a confirmation lost with the connection is confirm-failed too, unless the target saw it", async () => {
+    const lost = fakeTarget(["0", "rolled-back no confirmation within 30s"]);
+    const exec = lost.target.exec;
+    lost.target.exec = (argv, o) => (argv[0] === "touch" ? errAsync(new TransportError("the SSH connection was lost before the command ended")) : exec(argv, o));
+    const outcome = await switchDetached(lost.target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" });
+    expect(outcome._unsafeUnwrap()).toMatchObject({ kind: "rolled-back", cause: { kind: "confirm-failed", message: "the SSH connection was lost before the command ended" } });
+
+    const seen = fakeTarget(["0", "confirmed"]);
+    const exec2 = seen.target.exec;
+    seen.target.exec = (argv, o) => (argv[0] === "touch" ? errAsync(new TransportError("lost")) : exec2(argv, o));
+    expect((await switchDetached(seen.target, { action: "switch", toplevel: P("n", "s"), magicRollback: true, id: "t" }))._unsafeUnwrap()).toEqual({ kind: "confirmed" });
   });
 
   it("reconnects after a dropped follow and carries on", async () => {

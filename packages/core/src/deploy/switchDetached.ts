@@ -1,7 +1,9 @@
 import { ResultAsync } from "neverthrow";
 import { AbortedError, NixosViaError, TransportError } from "../errors/index.js";
 import type { Target } from "../target/Target.js";
-import { SWITCH_FOLLOW_SCRIPT, SWITCH_RUN_SCRIPT, SWITCH_START_SCRIPT } from "./switchScripts.js";
+import { runHealthChecks } from "./runHealthChecks.js";
+import { parseSwitchOutcome, type RollbackCause, type SwitchOutcome } from "./SwitchOutcome.js";
+import { SWITCH_FOLLOW_SCRIPT, SWITCH_ROLLBACK_REQUEST_SCRIPT, SWITCH_RUN_SCRIPT, SWITCH_START_SCRIPT } from "./switchScripts.js";
 
 /** `switch-to-configuration` actions a deploy can run. */
 export type SwitchAction = "switch" | "boot" | "test" | "dry-activate";
@@ -21,6 +23,11 @@ export interface SwitchDetachedParameters {
   readonly confirmTimeoutS?: number | undefined;
   /** Shell commands run on the target after the switch; one failing rolls back. @default [] */
   readonly healthChecks?: readonly string[] | undefined;
+  /**
+   * Seconds each health check may run; one running longer is stopped and rolls back. The
+   * target waits for its verdict this long per check on top of `confirmTimeoutS`. @default 60
+   */
+  readonly healthTimeoutS?: number | undefined;
   /** A name for this run's state folder under /run/nixos-via. */
   readonly id: string;
   /** The switch's output, as it arrives. */
@@ -29,22 +36,31 @@ export interface SwitchDetachedParameters {
   readonly onNote?: ((message: string) => void) | undefined;
   /**
    * Stops waiting (Ctrl-C). The switch itself goes on on the target, detached; without a
-   * confirmation a magic rollback then returns it to the previous generation.
+   * confirmation a magic rollback then returns it to the previous generation. During the
+   * health checks it stops the running check and asks the target to roll back; the outcome
+   * of that rollback is still read (cause `aborted`).
    */
   readonly signal?: AbortSignal | undefined;
 }
-
-/** How a switch ended. */
-export type SwitchOutcome =
-  | { readonly kind: "done" }
-  | { readonly kind: "confirmed" }
-  | { readonly kind: "rolled-back"; readonly reason: string }
-  | { readonly kind: "failed"; readonly exitCode: number };
 
 /** The deploy did not stick: the target went back to the previous generation. */
 export class DeployRolledBackError extends NixosViaError {
   constructor(message: string, options: { details?: string } = {}) {
     super("DEPLOY_ROLLED_BACK", message, options);
+  }
+}
+
+/** The deploy had to be rolled back, but the way back failed: the machine needs a look. */
+export class DeployRollbackFailedError extends NixosViaError {
+  constructor(message: string, options: { details?: string } = {}) {
+    super("DEPLOY_ROLLBACK_FAILED", message, options);
+  }
+}
+
+/** The deploy had to be rolled back, but the target had no previous generation to return to. */
+export class DeployNoPreviousGenerationError extends NixosViaError {
+  constructor(message: string, options: { details?: string } = {}) {
+    super("DEPLOY_NO_PREVIOUS_GENERATION", message, options);
   }
 }
 
@@ -68,17 +84,22 @@ export function switchDetached(target: Target, p: SwitchDetachedParameters): Res
 }
 
 const GRACE_S = 90;
+const LOG_TAIL_LINES = 40;
+const SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
 
 async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchOutcome> {
   const dir = `/run/nixos-via/switch-${p.id}`;
   const timeout = p.confirmTimeoutS ?? 30;
   const checks = p.healthChecks ?? [];
+  const healthTimeout = p.healthTimeoutS ?? 60;
   const verdict = (p.magicRollback ?? false) || checks.length > 0;
+  // The target must outwait the checks, or it would roll back while they still run.
+  const verdictWait = timeout + Math.ceil(checks.length * healthTimeout);
   if (p.magicRollback && target.reconnect === undefined) {
     throw new NixosViaError("USAGE", `magic rollback needs a target reached over a connection; ${target.uri} is not`);
   }
   const started = await target.exec(
-    ["sh", "-c", SWITCH_START_SCRIPT, "nixos-via-switch-start", dir, p.action, p.toplevel, p.previous?.toplevel ?? "", p.previous?.link ?? "", verdict ? "1" : "0", String(timeout)],
+    ["sh", "-c", SWITCH_START_SCRIPT, "nixos-via-switch-start", dir, p.action, p.toplevel, p.previous?.toplevel ?? "", p.previous?.link ?? "", verdict ? "1" : "0", String(verdictWait), SYSTEM_PROFILE],
     { stdin: SWITCH_RUN_SCRIPT },
   );
   if (started.isErr()) throw started.error;
@@ -87,8 +108,14 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
   }
 
   let offset = 0;
-  const stopped = () => {
-    if (p.signal?.aborted) {
+  const log: string[] = [];
+  const onLine = (line: string) => {
+    log.push(line);
+    if (log.length > LOG_TAIL_LINES) log.shift();
+    p.onOutput?.(line);
+  };
+  const stopped = (signal: AbortSignal | undefined) => {
+    if (signal?.aborted) {
       throw new AbortedError(
         `stopped waiting for the switch on ${target.uri}; it goes on there` +
           (verdict ? " and, unconfirmed, rolls back to the previous generation" : "") +
@@ -97,66 +124,86 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
     }
   };
   /** Follows the log until `until` exists; reconnects after drops until `deadline`. */
-  const follow = async (until: "status" | "outcome", deadline: number): Promise<string> => {
+  const follow = async (until: "status" | "outcome", deadline: number, signal: AbortSignal | undefined): Promise<string> => {
     for (;;) {
-      stopped();
+      stopped(signal);
       let pending = "";
       const r = await target.exec(["sh", "-c", SWITCH_FOLLOW_SCRIPT, "nixos-via-switch-follow", dir, String(offset), until], {
         onStdout: (chunk) => {
           offset += chunk.byteLength;
           const lines = (pending + new TextDecoder().decode(chunk)).split("\n");
           pending = lines.pop() ?? "";
-          for (const line of lines) p.onOutput?.(line);
+          for (const line of lines) onLine(line);
         },
-        ...(p.signal ? { signal: p.signal } : {}),
+        ...(signal ? { signal } : {}),
       });
-      if (pending !== "") p.onOutput?.(pending);
+      if (pending !== "") onLine(pending);
       if (r.isOk()) {
         const state = /nixos-via-state=(.*)/.exec(r.value.stderr)?.[1];
         if (state !== undefined) return state.trim();
         throw new NixosViaError("SWITCH_FOLLOW", `lost track of the switch on ${target.uri}`, { details: r.value.stderr });
       }
-      stopped();
+      stopped(signal);
       p.onNote?.(`the connection dropped (${r.error.message}); reconnecting to learn the outcome`);
-      await reconnectUntil(target, deadline, p.onNote, p.signal);
+      await reconnectUntil(target, deadline, p.onNote, signal);
     }
   };
+  const outcome = async (cause: RollbackCause, signal: AbortSignal | undefined) =>
+    parseSwitchOutcome(await follow("outcome", Date.now() + (verdictWait + GRACE_S) * 1000, signal), cause, log);
 
-  const switchDeadline = Date.now() + (timeout + GRACE_S) * 1000;
-  const status = Number(await follow("status", switchDeadline));
-  stopped();
-  if (status !== 0 || !verdict) return parseOutcome(await follow("outcome", switchDeadline));
+  const status = Number(await follow("status", Date.now() + (verdictWait + GRACE_S) * 1000, p.signal));
+  stopped(p.signal);
+  const unconfirmed: RollbackCause = { kind: "not-confirmed", timeoutS: timeout };
+  if (status !== 0) return outcome({ kind: "switch-failed", exitCode: status }, p.signal);
+  if (!verdict) return outcome(unconfirmed, p.signal);
 
   // The verdict: a fresh connection proves the new system lets us in; checks run there.
-  const confirmDeadline = Date.now() + timeout * 1000;
   let reachable = true;
   if (p.magicRollback) {
     p.onNote?.(`confirming over a new connection (the target rolls back in ${timeout}s without it)`);
-    reachable = await reconnectUntil(target, confirmDeadline, p.onNote, p.signal).then(
+    reachable = await reconnectUntil(target, Date.now() + timeout * 1000, p.onNote, p.signal).then(
       () => true,
       () => false,
     );
   }
-  if (reachable) {
-    let failed: string | undefined;
-    for (const check of checks) {
-      const r = await target.exec(["sh", "-c", check]);
-      if (r.isErr() || r.value.exitCode !== 0) {
-        failed = `health check failed: ${check}`;
-        p.onNote?.(failed);
-        break;
-      }
-      p.onNote?.(`health check passed: ${check}`);
-    }
-    const mark = failed === undefined
-      ? await target.exec(["touch", `${dir}/confirmed`])
-      : await target.exec(["sh", "-c", 'printf "%s\\n" "$2" > "$1/rollback"', "nixos-via-rollback", dir, failed]);
-    if (mark.isErr()) p.onNote?.(`could not deliver the verdict (${mark.error.message}); the target decides by its timeout`);
-  } else {
+  if (!reachable) {
     p.onNote?.(`could not reach ${target.uri} over a new connection within ${timeout}s; it rolls back by itself`);
+    return outcome(unconfirmed, p.signal);
   }
-  // After a rollback the old system answers again: wait for it and read what happened.
-  return parseOutcome(await follow("outcome", Date.now() + (timeout + GRACE_S) * 1000));
+  const failed = await runHealthChecks(target, { checks, timeoutS: healthTimeout, signal: p.signal, onNote: p.onNote });
+  const cause = failed ?? (await confirm(target, dir));
+  if (cause === undefined) return outcome(unconfirmed, p.signal);
+  if (cause.kind === "confirm-failed") {
+    p.onNote?.(`could not confirm (${cause.message}); the target rolls back by itself in ${verdictWait}s`);
+  } else {
+    const asked = await target.exec(["sh", "-c", SWITCH_ROLLBACK_REQUEST_SCRIPT, "nixos-via-rollback", dir, rollbackReason(cause)]);
+    const problem = asked.isErr() ? asked.error.message : asked.value.exitCode !== 0 ? asked.value.stderr.trim() : undefined;
+    if (problem !== undefined) p.onNote?.(`could not ask for the rollback (${problem}); the target rolls back by itself in ${verdictWait}s`);
+  }
+  // After a Ctrl-C the rollback it asked for is still followed to its end (a second one exits).
+  return outcome(cause, cause.kind === "aborted" ? undefined : p.signal);
+}
+
+/** Writes `DIR/confirmed`; returns a cause when that did not happen. */
+async function confirm(target: Target, dir: string): Promise<RollbackCause | undefined> {
+  const r = await target.exec(["touch", `${dir}/confirmed`]);
+  if (r.isErr()) return { kind: "confirm-failed", message: r.error.message };
+  if (r.value.exitCode !== 0) return { kind: "confirm-failed", message: r.value.stderr.trim() || `touch exited with ${r.value.exitCode}` };
+  return undefined;
+}
+
+/** The one line the target logs and keeps in `outcome`. */
+function rollbackReason(cause: RollbackCause): string {
+  switch (cause.kind) {
+    case "health-check-failed":
+      return `health check failed: ${cause.check}`;
+    case "health-check-timed-out":
+      return `health check timed out after ${cause.timeoutS}s: ${cause.check}`;
+    case "aborted":
+      return "the deployer was stopped (Ctrl-C) during the health checks";
+    default:
+      return cause.kind;
+  }
 }
 
 async function reconnectUntil(target: Target, deadline: number, onNote?: (m: string) => void, signal?: AbortSignal): Promise<void> {
@@ -171,12 +218,4 @@ async function reconnectUntil(target: Target, deadline: number, onNote?: (m: str
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new TransportError(`could not reconnect to ${target.uri} in time (${last})`);
-}
-
-function parseOutcome(state: string): SwitchOutcome {
-  if (state === "done") return { kind: "done" };
-  if (state === "confirmed") return { kind: "confirmed" };
-  if (state.startsWith("rolled-back")) return { kind: "rolled-back", reason: state.slice("rolled-back".length).trim() };
-  const m = /^failed (\d+)/.exec(state);
-  return { kind: "failed", exitCode: m ? Number(m[1]) : 1 };
 }

@@ -7,30 +7,51 @@
  * passed) and rolls back by itself when it is not there, or when `DIR/rollback` says so.
  * A failed switch rolls back too.
  *
- * Arguments: DIR ACTION TOPLEVEL PREVIOUS_TOPLEVEL PREVIOUS_LINK VERDICT TIMEOUT
+ * `outcome` is one line, its first word the kind: `done`, `confirmed`,
+ * `rolled-back REASON`, `unchanged REASON` (dry-activate: nothing to undo),
+ * `rollback-failed CODE REASON` (the way back exited CODE) or
+ * `no-previous-generation REASON`.
+ *
+ * Arguments: DIR ACTION TOPLEVEL PREVIOUS_TOPLEVEL PREVIOUS_LINK VERDICT TIMEOUT PROFILE
  * (PREVIOUS_* empty when there is nothing to return to; PREVIOUS_LINK empty when the
- * profile was not moved, as for `test`).
+ * profile was not moved, as for `test`; PROFILE is the system profile's path).
  */
 export const SWITCH_RUN_SCRIPT = `set -u
-dir=$1 action=$2 toplevel=$3 previous=$4 previous_link=$5 verdict=$6 timeout=$7
-say() { echo "nixos-via-switch: $*"; }
+dir=$1 action=$2 toplevel=$3 previous=$4 previous_link=$5 verdict=$6 timeout=$7 profile=$8
+say() { printf 'nixos-via-switch: %s\\n' "$*"; }
 echo $$ > "$dir/pid"
 say "switch-to-configuration $action of $toplevel"
 "$toplevel/bin/switch-to-configuration" "$action"
 status=$?
 echo "$status" > "$dir/status.tmp" && mv "$dir/status.tmp" "$dir/status"
+# Sets outcome to what the way back really did: a rollback whose own switch fails, or
+# that has nothing to return to, is not a rollback.
 rollback() {
-  if [ "$action" = dry-activate ]; then say "dry-activate changed nothing: no rollback"; return 0; fi
-  if [ -z "$previous" ]; then say "nothing to roll back to"; return 1; fi
+  if [ "$action" = dry-activate ]; then
+    say "dry-activate changed nothing: no rollback ($1)"
+    outcome="unchanged $1"
+    return
+  fi
+  if [ -z "$previous" ]; then
+    say "cannot roll back ($1): there is no previous generation"
+    outcome="no-previous-generation $1"
+    return
+  fi
   say "rolling back to $previous ($1)"
-  if [ -n "$previous_link" ]; then ln -sfn "$previous_link" /nix/var/nix/profiles/system; fi
+  back_status=0
+  if [ -n "$previous_link" ]; then ln -sfn "$previous_link" "$profile" || back_status=$?; fi
   case "$action" in test) back=test ;; boot) back=boot ;; *) back=switch ;; esac
-  "$previous/bin/switch-to-configuration" "$back"
+  "$previous/bin/switch-to-configuration" "$back" || back_status=$?
+  if [ "$back_status" -eq 0 ]; then
+    outcome="rolled-back $1"
+  else
+    say "rolling back failed with exit code $back_status"
+    outcome="rollback-failed $back_status $1"
+  fi
 }
 if [ "$status" -ne 0 ]; then
   say "switch-to-configuration $action failed with exit code $status"
-  rollback "the switch failed"
-  outcome="failed $status"
+  rollback "switch-to-configuration $action failed with exit code $status"
 elif [ "$verdict" = 1 ]; then
   say "waiting up to \${timeout}s for confirmation over a new connection"
   waited=0
@@ -44,12 +65,20 @@ elif [ "$verdict" = 1 ]; then
   else
     if [ -e "$dir/rollback" ]; then reason=$(cat "$dir/rollback"); else reason="no confirmation within \${timeout}s"; fi
     rollback "$reason"
-    outcome="rolled-back $reason"
   fi
 else
   outcome=done
 fi
-echo "$outcome" > "$dir/outcome.tmp" && mv "$dir/outcome.tmp" "$dir/outcome"
+printf '%s\\n' "$outcome" > "$dir/outcome.tmp" && mv "$dir/outcome.tmp" "$dir/outcome"
+`;
+
+/**
+ * Asks {@link SWITCH_RUN_SCRIPT} to roll back, for REASON (one line). Arguments: DIR REASON.
+ * The file appears complete or not at all, so the target never reads half a reason.
+ */
+export const SWITCH_ROLLBACK_REQUEST_SCRIPT = `set -eu
+printf '%s\\n' "$2" > "$1/rollback.tmp"
+mv "$1/rollback.tmp" "$1/rollback"
 `;
 
 /**
