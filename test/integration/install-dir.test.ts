@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, readlink, writeFile, mkdir, chmod } from "node:fs/promises";
+import { readFile, readlink, writeFile, mkdir, chmod, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +115,23 @@ describe("nixos-via install dir:", () => {
     expect(await treeFingerprint(root)).toEqual(installedBefore);
   });
 
+  it("reads and collects a root with this machine's Nix, never running the root's own nix-store", async () => {
+    const own = await tempRoot();
+    cleanup.push(own);
+    await mkdir(join(own, "boot"));
+    expect((await nixosVia(["install", `dir:${own}`, "--system", gen1])).exitCode).toBe(0);
+    // What a container's root user could do: point the profile at a "system" of its own whose
+    // nix-store runs as whoever reads the store through it.
+    await mkdir(join(own, "evil/sw/bin"), { recursive: true });
+    await writeFile(join(own, "evil/sw/bin/nix-store"), "#!/bin/sh\ntouch /pwned\nexit 0\n", { mode: 0o755 });
+    await execa("ln", ["-sfn", "/evil", join(own, "nix/var/nix/profiles/system")]);
+    expect(existsSync(join(own, "bin/sh"))).toBe(true);
+    for (const args of [["generations", `dir:${own}`], ["gc", `dir:${own}`, "--keep", "1"], ["install", `dir:${own}`, "--system", gen1, "--dry-run"]]) {
+      await nixosVia(args);
+      expect(existsSync(join(own, "pwned")), args.join(" ")).toBe(false);
+    }
+  });
+
   describe("bad input gives one clear line, a non-zero exit, and changes nothing", () => {
     async function refuses(args: string[], pattern: RegExp, dir?: string): Promise<void> {
       const before = dir ? await treeFingerprint(dir) : [];
@@ -176,6 +193,30 @@ describe("nixos-via install dir:", () => {
 
     it("dir:/", async () => {
       await refuses(["install", "dir:/", "--system", gen1], /this machine's own root/);
+    });
+
+    it("this machine's system folders, also through a symlink", async () => {
+      await refuses(["install", "dir:/etc", "--system", gen1], /is this machine's own \/etc;/);
+      await refuses(["generations", "dir:/var"], /is this machine's own \/var;/);
+      await refuses(["install", "dir:/nix/var/nix", "--system", gen1], /is inside this machine's own \/nix;/);
+      const dir = await tempRoot();
+      cleanup.push(dir);
+      await symlink("/usr", join(dir, "usr-link"));
+      await refuses(["deploy", `dir:${dir}/usr-link`, "--system", gen1], /is this machine's own \/usr \(.*usr-link leads to \/usr\)/);
+    });
+
+    it("a missing --extra-files folder, before anything is copied", async () => {
+      const dir = await tempRoot();
+      cleanup.push(dir);
+      await refuses(["install", `dir:${dir}`, "--system", gen1, "--extra-files", join(dir, "missing")], /--extra-files .*missing does not exist/, dir);
+      await writeFile(join(dir, "file"), "x");
+      await refuses(["install", `dir:${dir}`, "--system", gen1, "--extra-files", join(dir, "file")], /is not a folder/, dir);
+    });
+
+    it("ssh:// with --root / or a relative --root, before connecting", async () => {
+      await refuses(["install", "ssh://root@127.0.0.1:1", "--root", "/", "--system", gen1], /--root \/ would install over the running system .*nixos-via deploy/);
+      await refuses(["install", "ssh://root@127.0.0.1:1", "--root", "//", "--system", gen1], /--root \/ would install over/);
+      await refuses(["install", "ssh://root@127.0.0.1:1", "--root", "mnt", "--system", gen1], /--root mnt: give an absolute path/);
     });
 
     it("usage errors exit with 2", async () => {

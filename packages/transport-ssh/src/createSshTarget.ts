@@ -166,7 +166,7 @@ function setUp(
         uri,
         host,
         root: options.root ?? "/",
-        capabilities: { root: true, remote: true },
+        capabilities: { root: true, remote: true, hostNix: false },
         exec,
         close: () => {
           client.end();

@@ -26,7 +26,7 @@ export async function gc(targetUri: string, options: GcOptions, io: Io, signal: 
   return withSystemTarget(targetUri, options, renderer, async (target) => {
     const list = await listGenerations(target);
     if (list.isErr()) return fail(list.error);
-    const { remove, steps } = planGc(target.root, list.value, { keep, olderThanDays: days === undefined ? undefined : Number(days) });
+    const { remove, steps } = planGc(target, list.value, { keep, olderThanDays: days === undefined ? undefined : Number(days) });
     const current = list.value.find((g) => g.current);
     const plan: Plan = { action: "gc", target: targetUri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
     if (options.dryRun) {

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { isAbsolute, posix, resolve } from "node:path";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import {
   checkBlockDevice,
@@ -39,7 +40,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
   const fail = failure(renderer);
   const spec = parseTargetUri(targetUri);
   if (spec.isErr()) return fail(spec.error);
-  const misuse = checkCombination(spec.value, options);
+  const misuse = checkCombination(spec.value, options) ?? (await checkLocalInputs(options));
   if (misuse) return fail(misuse);
 
   const store = createLocalStore();
@@ -128,6 +129,22 @@ function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError
   }
   if (spec.kind !== "image" && options.imageSize !== undefined) return new UsageError("--image-size is for image: targets");
   if (spec.kind !== "ssh" && options.copyHostKeys) return new UsageError("--copy-host-keys is for ssh:// targets");
+  if (spec.kind === "ssh" && options.root !== undefined) {
+    if (!isAbsolute(options.root)) return new UsageError(`--root ${options.root}: give an absolute path on the target, e.g. /mnt`);
+    if (posix.normalize(options.root).replace(/\/+$/, "") === "") {
+      return new UsageError(`--root / would install over the running system of ${spec.uri}: use "nixos-via deploy" for a live system, or --root DIR where the new disks are mounted`);
+    }
+  }
+  return undefined;
+}
+
+/** Local inputs read during the run, checked before its first step. */
+async function checkLocalInputs(options: InstallOptions): Promise<UsageError | undefined> {
+  if (options.extraFiles === undefined) return undefined;
+  const folder = resolve(options.extraFiles);
+  const found = await stat(folder).catch(() => undefined);
+  if (found === undefined) return new UsageError(`--extra-files ${options.extraFiles}: ${folder} does not exist (nothing was touched)`);
+  if (!found.isDirectory()) return new UsageError(`--extra-files ${options.extraFiles}: ${folder} is not a folder; give a folder laid out like the target's root`);
   return undefined;
 }
 

@@ -76,12 +76,17 @@ describe("generations and gc", () => {
 
   it("--keep N counts the current generation first, never removes it", () => {
     const gens = [gen(1, 40, true), gen(2, 20), gen(3, 10), gen(4, 1)];
-    expect(planGc("/", gens, { keep: 1, now }).remove.map((g) => g.number)).toEqual([4, 3, 2]);
-    expect(planGc("/", gens, { keep: 2, now }).remove.map((g) => g.number)).toEqual([3, 2]);
-    expect(planGc("/", gens, { olderThanDays: 15, now }).remove.map((g) => g.number)).toEqual([2]);
-    const { steps } = planGc("/mnt", gens, { keep: 3, now });
+    const live = { root: "/", capabilities: { root: true, remote: true, hostNix: false } };
+    const mnt = { root: "/mnt", capabilities: { root: true, remote: false, hostNix: true } };
+    expect(planGc(live, gens, { keep: 1, now }).remove.map((g) => g.number)).toEqual([4, 3, 2]);
+    expect(planGc(live, gens, { keep: 2, now }).remove.map((g) => g.number)).toEqual([3, 2]);
+    expect(planGc(live, gens, { olderThanDays: 15, now }).remove.map((g) => g.number)).toEqual([2]);
+    const { steps } = planGc(mnt, gens, { keep: 3, now });
     expect(steps.map((s) => s.argv.slice(0, 3))).toEqual([["rm", "-f", "/mnt/nix/var/nix/profiles/system-2-link"], ["sh", "-c", expect.any(String)]]);
     expect(steps[1]!.argv[2]).toContain('ln -sfn /nix/var/nix/profiles "$root/nix/var/nix/gcroots/profiles"');
+    // A tree on this machine is collected by this machine's Nix, never by the root's own.
+    expect(steps[1]!.env).toMatchObject({ NIXOS_VIA_NIX_STORE: "host" });
+    expect(planGc(live, gens, { keep: 3, now }).steps.at(-1)!.env).not.toHaveProperty("NIXOS_VIA_NIX_STORE");
   });
 });
 
@@ -95,7 +100,7 @@ describe("planRollback and planDeploy", () => {
 
   it("a live deploy needs Nix on the target, switches detached, and remembers what to return to", () => {
     const system = { toplevel: P("n", "nixos-system-3"), system: "x86_64-linux", closure: { root: P("n", "nixos-system-3"), paths: [] } };
-    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true } };
+    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false } };
     const plan = planDeploy({ system, target, facts: facts() })._unsafeUnwrap();
     expect(plan.detachedSwitch).toBe(true);
     expect(plan.generation).toBe(3);
@@ -114,7 +119,7 @@ function fakeTarget(states: (string | "hang")[]): { target: Target; commands: st
   const target: Target = {
     uri: "ssh://fake",
     root: "/",
-    capabilities: { root: true, remote: true },
+    capabilities: { root: true, remote: true, hostNix: false },
     exec: (argv: readonly string[], o: ExecOptions = {}) => {
       const name = argv[3] ?? argv[0]!;
       commands.push(name);

@@ -2,7 +2,7 @@ import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import { parseRegistration } from "../closure/parseRegistration.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
 import type { RunStep } from "../pipeline/Step.js";
-import { SELECT_NIX_STORE } from "../target/probeTarget.js";
+import { nixStoreEnv, SELECT_NIX_STORE } from "../target/selectNixStore.js";
 import type { Target } from "../target/Target.js";
 
 /** One generation of a target's system profile, as `nixos-via generations` shows it. */
@@ -41,7 +41,7 @@ done
  * ```
  */
 export function listGenerations(target: Target): ResultAsync<GenerationInfo[], NixosViaError> {
-  return target.exec(["sh", "-c", GENERATIONS_SCRIPT, "nixos-via-generations", target.root]).andThen((r) =>
+  return target.exec(["sh", "-c", GENERATIONS_SCRIPT, "nixos-via-generations", target.root], { env: nixStoreEnv(target) }).andThen((r) =>
     r.exitCode === 0 ? parseGenerations(r.stdout) : errAsync(new ProbeError(`listing the generations of ${target.uri} failed`, { details: r.stderr })),
   );
 }
@@ -87,10 +87,15 @@ export interface GcPolicy {
  *
  * @example
  * ```ts
- * const { remove, steps } = planGc("/", generations, { keep: 3 });
+ * const { remove, steps } = planGc(target, generations, { keep: 3 });
  * ```
  */
-export function planGc(root: string, generations: readonly GenerationInfo[], policy: GcPolicy): { remove: GenerationInfo[]; steps: RunStep[] } {
+export function planGc(
+  target: Pick<Target, "root" | "capabilities">,
+  generations: readonly GenerationInfo[],
+  policy: GcPolicy,
+): { remove: GenerationInfo[]; steps: RunStep[] } {
+  const { root } = target;
   const now = (policy.now ?? new Date()).getTime();
   // The current generation always stays and counts first towards --keep.
   const others = [...generations].filter((g) => !g.current).sort((a, b) => b.number - a.number);
@@ -123,7 +128,7 @@ ${SELECT_NIX_STORE}
       "nixos-via-gc",
       root,
     ],
-    env: { USER: "root" },
+    env: { USER: "root", ...nixStoreEnv(target) },
   });
   return { remove, steps };
 }

@@ -2,7 +2,7 @@ import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import { parseRegistration } from "../closure/parseRegistration.js";
 import type { StorePathInfo } from "../closure/StorePathInfo.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
-import { SELECT_NIX_STORE } from "../target/probeTarget.js";
+import { nixStoreEnv, SELECT_NIX_STORE } from "../target/selectNixStore.js";
 import type { Target } from "../target/Target.js";
 
 /**
@@ -42,7 +42,7 @@ export interface CurrentClosure {
  * ```
  */
 export function readCurrentClosure(target: Target): ResultAsync<CurrentClosure | undefined, NixosViaError> {
-  return target.exec(["sh", "-c", CURRENT_CLOSURE_SCRIPT, "nixos-via-current", target.root]).andThen((r) => {
+  return target.exec(["sh", "-c", CURRENT_CLOSURE_SCRIPT, "nixos-via-current", target.root], { env: nixStoreEnv(target) }).andThen((r) => {
     if (r.exitCode !== 0) return errAsync(new ProbeError(`reading the current system of ${target.uri} failed`, { details: r.stderr }));
     const [first, ...rest] = r.stdout.split("\n");
     if (first === "none") return ok(undefined);

@@ -65,11 +65,14 @@ function chooseCompression(target: Pick<Target, "capabilities">, facts: TargetFa
 }
 
 /**
- * A running system registers with its own Nix (the database is its). A root being
- * installed registers with the new system's own nix-store inside the root, so the
- * database gets the schema that system expects; the target's Nix is the fallback.
+ * A tree on this machine (`dir:`, a mounted `disk:` or `image:`) is data, not code: this
+ * machine's Nix registers into it. A running system registers with its own Nix (the
+ * database is its). A root being installed on another machine registers with the new
+ * system's own nix-store inside the root, so the database gets the schema that system
+ * expects; the target's Nix is the fallback.
  */
 function registerCommand(system: NixosSystem, target: Pick<Target, "root" | "capabilities">, facts: TargetFacts): string[] | undefined {
+  if (target.capabilities.hostNix) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
   if (target.root === "/" && facts.tools.has("nix-store")) return ["nix-store", "--load-db"];
   if (system.nixStore !== undefined) {
     return target.root === "/" ? [system.nixStore, "--load-db"] : enterArgv(target.root, undefined, [system.nixStore, "--load-db"]);

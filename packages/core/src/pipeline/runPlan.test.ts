@@ -57,7 +57,7 @@ function memoryTarget(handlers: Record<string, Handler> = {}) {
   const target: Target = {
     uri: "dir:/mnt",
     root: "/mnt",
-    capabilities: { root: true, remote: false },
+    capabilities: { root: true, remote: false, hostNix: false },
     exec(argv, options = {}) {
       const call = { argv, options, stdin: undefined as Uint8Array | string | undefined };
       calls.push(call);
@@ -424,6 +424,21 @@ describe("runPlan", () => {
       expect(events.slice(-4).map((e) => e.type)).toEqual(["phase", "step-start", "step-end", "done"]);
       expect(events.at(-4)).toEqual({ type: "phase", phase: "unmount" });
       expect(events.at(-3)).toMatchObject({ type: "step-start", description: "clean up: unmount /mnt" });
+    });
+
+    it("turns a step that throws into a step failure, still cleaning up", async () => {
+      const { target, calls } = memoryTarget({
+        profile: async () => {
+          throw new Error("ENOENT: no such file or directory, scandir '/gone'");
+        },
+      });
+      const { events, onEvent } = collect();
+      const run = runPlan(withCleanup(profile(1), profile(2)), { target, onEvent });
+      const error = (await run)._unsafeUnwrapErr();
+      expect(error).toBeInstanceOf(StepFailedError);
+      expect(error.message).toBe("profile step 1: ENOENT: no such file or directory, scandir '/gone'");
+      expect(calls.map((c) => c.argv)).toEqual([["profile", "1"], ["umount", "-R", "/mnt"]]);
+      expect(events.at(-1)).toMatchObject({ type: "done", ok: false });
     });
 
     it("does not run them after a success", async () => {

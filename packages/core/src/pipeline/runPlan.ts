@@ -3,7 +3,7 @@ import type { ClosureSource, PathExport } from "../closure/ClosureSource.js";
 import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
-import type { CopyClosureStep, CopyFilesStep, Plan, RunStep } from "./Step.js";
+import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step } from "./Step.js";
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {
@@ -70,12 +70,7 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     }
     emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: step.description });
     const stepStarted = Date.now();
-    const result =
-      step.kind === "run"
-        ? await runStep(step, index, options, emit)
-        : step.kind === "copy-files"
-          ? await copyFilesStep(step, index, options, emit)
-          : await copyStep(step, index, options, emit);
+    const result = await applyStep(step, index, options, emit);
     emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - stepStarted });
     if (result.isErr()) {
       await cleanUp(plan, options, emit);
@@ -88,6 +83,21 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     if (step.kind === "run" && step.capture !== undefined) captured[step.capture] = result.value.stdout;
   }
   return finish();
+}
+
+/**
+ * Applies one step. A step that throws (a transport or source with a bug, a folder that
+ * vanished) fails like any other, so the cleanup still runs and no exception escapes.
+ */
+async function applyStep(step: Step, index: number, options: RunPlanOptions, emit: (e: PipelineEvent) => void): Promise<Result<StepOutput, NixosViaError>> {
+  try {
+    if (step.kind === "run") return await runStep(step, index, options, emit);
+    if (step.kind === "copy-files") return await copyFilesStep(step, index, options, emit);
+    return await copyStep(step, index, options, emit);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    return err(new StepFailedError(index, `${step.description}: ${why}`, { cause }));
+  }
 }
 
 /** Runs the plan's cleanup steps after a failure: no abort signal, failures only reported. */

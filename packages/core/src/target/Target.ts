@@ -31,6 +31,13 @@ export interface TargetCapabilities {
   readonly root: boolean;
   /** Commands run on another machine: bytes cross a network, so copies are compressed. */
   readonly remote: boolean;
+  /**
+   * The root is a tree on this machine (a directory, a mounted disk or image), not a
+   * running machine's own: its store is read and changed with this machine's Nix
+   * (`nix-store --store local?root=…`), never with programs from the root, which would run
+   * as this machine's root. Only activation and the bootloader run the system's own code.
+   */
+  readonly hostNix: boolean;
 }
 
 /**

@@ -143,7 +143,7 @@ function fakeTarget(answer: (argv: readonly string[], options: ExecOptions | und
   const target: Target = {
     uri: "ssh://root@203.0.113.7",
     root: "/mnt",
-    capabilities: { root: true, remote: false },
+    capabilities: { root: true, remote: false, hostNix: false },
     exec(argv, options) {
       calls.push({ argv, options });
       return answer(argv, options);
@@ -231,7 +231,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
     mkdirSync(join(root, "nix/var/nix/profiles"), { recursive: true });
     mkdirSync(bin);
     // What the script needs to run at all; none of these is a tool it reports.
-    for (const cmd of ["uname", "readlink", "xargs", "grep", "sed"]) {
+    for (const cmd of ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat"]) {
       const real = which(cmd);
       if (real === undefined) throw new Error(`the test needs ${cmd}`);
       symlinkSync(real, join(bin, cmd));
@@ -244,13 +244,13 @@ describe("PROBE_SCRIPT under a real sh", () => {
     return {
       uri: `dir:${root}`,
       root,
-      capabilities: { root: false, remote: false },
+      capabilities: { root: false, remote: false, hostNix: false },
       exec(argv, options) {
         const [cmd, ...args] = argv;
         const r = spawnSync(cmd === "sh" ? (which("sh") ?? "/bin/sh") : cmd!, args, {
           input: typeof options?.stdin === "string" ? options.stdin : "",
           encoding: "utf8",
-          env: { PATH: bin },
+          env: { ...options?.env, PATH: bin },
         });
         return r.error
           ? errAsync(new TransportError(r.error.message))
@@ -344,11 +344,20 @@ describe("PROBE_SCRIPT under a real sh", () => {
     const { root, bin } = scratch();
     const incoming = join(root, "nix/store/.nixos-via-incoming");
     mkdirSync(join(incoming, ".done"), { recursive: true });
-    mkdirSync(join(incoming, B.slice("/nix/store/".length)));
-    writeFileSync(join(incoming, ".done", B.slice("/nix/store/".length)), "");
-    mkdirSync(join(incoming, C.slice("/nix/store/".length))); // half-copied: no marker
+    const name = (p: string) => p.slice("/nix/store/".length);
+    mkdirSync(join(incoming, name(B)));
+    writeFileSync(join(incoming, name(B), "data"), "12345");
+    writeFileSync(join(incoming, ".done", name(B)), "files=1 bytes=5 links=0 dirs=1\n");
+    mkdirSync(join(incoming, name(C))); // half-copied: no marker
+    // Marked, but a full disk cut its file short: the marker's manifest says 5 bytes.
+    mkdirSync(join(incoming, name(A)));
+    writeFileSync(join(incoming, name(A), "data"), "12");
+    writeFileSync(join(incoming, ".done", name(A)), "files=1 bytes=5 links=0 dirs=1\n");
     const facts = (await probeTarget(localTarget(root, bin), PATHS))._unsafeUnwrap();
     expect(facts.staged).toEqual(new Set([B]));
+    // Without the tools to check a staged path, none is trusted.
+    for (const tool of ["find", "wc"]) rmSync(join(bin, tool));
+    expect((await probeTarget(localTarget(root, bin), PATHS))._unsafeUnwrap().staged).toEqual(new Set());
   });
 
   it("asks the target's nix-store which paths are invalid when there is a database", async () => {
@@ -368,6 +377,24 @@ describe("PROBE_SCRIPT under a real sh", () => {
     expect(facts.tools).toEqual(new Set(["nix-store"]));
     const log = spawnSync("cat", [join(root, "../nix-store.log")], { encoding: "utf8" }).stdout;
     expect(log).toBe(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")}\n`);
+  });
+
+  it("never runs the root's own nix-store on a tree of this machine (hostNix)", async () => {
+    const { root, bin } = scratch();
+    mkdirSync(join(root, "nix/var/nix/db"), { recursive: true });
+    writeFileSync(join(root, "nix/var/nix/db/db.sqlite"), "");
+    const log = join(root, "../calls.log");
+    // A chroot that would succeed: without hostNix the probe runs the root's nix-store with it.
+    writeFileSync(join(bin, "chroot"), `#!/bin/sh\necho "chroot $*" >> "${log}"\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "nix-store"), `#!/bin/sh\necho "nix-store $1" >> "${log}"\n`, { mode: 0o755 });
+    const read = async (hostNix: boolean) => {
+      rmSync(log, { force: true });
+      const target = { ...localTarget(root, bin), capabilities: { root: false, remote: false, hostNix } };
+      (await probeTarget(target, PATHS))._unsafeUnwrap();
+      return readFileSync(log, "utf8");
+    };
+    expect(await read(false)).toContain("chroot ");
+    expect(await read(true)).toBe(`nix-store --store\n`);
   });
 
   it("reports a database it has no nix-store to read", async () => {

@@ -1,23 +1,9 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { STAGED_PATH_CHECK } from "../closure/markPathBoundaries.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
+import { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";
 import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
-
-/**
- * Shell lines that set "$@" to the nix-store that reads the database under "$root": the
- * running system's on a live target, else the root's own system's (its schema), else one
- * on the target's PATH pointed at the root. Shared by every script that reads the store.
- */
-export const SELECT_NIX_STORE = `if [ "$root" = / ] && command -v nix-store >/dev/null 2>&1; then
-  set -- nix-store
-elif chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store --version >/dev/null 2>&1; then
-  set -- chroot "$root" /nix/var/nix/profiles/system/sw/bin/nix-store
-elif command -v nix-store >/dev/null 2>&1; then
-  set -- nix-store --store "local?root=$root"
-else
-  echo 'error=the target has a Nix database but no nix-store to read it with'; exit 0
-fi`;
 
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
 const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
@@ -80,6 +66,7 @@ export function probeTarget(
   const tools = [...new Set([...TOOLS, ...(options.tools ?? [])])];
   return target
     .exec(["sh", "-c", PROBE_SCRIPT, "nixos-via-probe", target.root, ...tools], {
+      env: nixStoreEnv(target),
       stdin: paths.length === 0 ? "" : `${paths.join("\n")}\n`,
     })
     .andThen((result) =>

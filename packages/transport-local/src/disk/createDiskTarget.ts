@@ -41,7 +41,7 @@ export function createDiskTarget(device: string, options: DiskTargetOptions = {}
           uri,
           device,
           root,
-          capabilities: { root: process.getuid?.() === 0, remote: false },
+          capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true },
           exec: execLocal,
           close: () => releaseMountRoot(root),
         }),
