@@ -90,7 +90,7 @@ export interface MsdosTable {
 export interface MsdosPartition {
   /** Also the file system label of its content (MBR partitions have no label of their own). */
   readonly name?: string;
-  /** parted start (`1MiB`, `0%`…). @default "0%" */
+  /** parted start, in any parted unit (`1MiB`, `512M`, `2048s`, `0%`…; parted's `M` is `MB`). @default "0%" */
   readonly start?: string;
   /** parted end (`513MiB`, `100%`…). @default "100%" */
   readonly end?: string;

@@ -28,7 +28,9 @@ const SUBVOLUME = /^\/?[A-Za-z0-9_.+@-]+(\/[A-Za-z0-9_.+@-]+)*$/;
 const GPT_SIZE = /^([0-9]+[KMGTP]?|100%)$/;
 const GPT_POSITION = /^[+-]?[0-9]+[KMGTP]?$/;
 const GPT_TYPE = /^([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
-const PARTED_POSITION = /^-?[0-9]+(\.[0-9]+)?(s|B|kB|MB|GB|TB|KiB|MiB|GiB|TiB|%)?$/;
+/** parted reads a unit by its suffix, case-insensitively; `C,H,S` is a position too. */
+const PARTED_POSITION = /^-?([0-9]+(\.[0-9]+)?)(s|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib|%|cyl|chs)?$/i;
+const PARTED_CHS = /^[0-9]+,[0-9]+,[0-9]+$/;
 const LV_SIZE = /^([0-9]+(\.[0-9]+)?[bBsSkKmMgGtTpPeE]?|[0-9]+%(FREE|VG|PVS|ORIGIN)?)$/;
 const UNSAFE_ARG = /["'`$\\|;&<>(){}*?]/;
 
@@ -246,7 +248,7 @@ function readTable(v: Json, path: string, add: Add): DiskContent | undefined {
     const out: Record<string, unknown> = {};
     for (const k of ["start", "end"] as const) {
       const s = optString(part, k, p, add);
-      if (s !== undefined && !PARTED_POSITION.test(s)) add(`${p}.${k}`, `"${s}" is not a parted position (like 1MiB, 513MiB or 100%)`);
+      if (s !== undefined && !isPartedPosition(s)) add(`${p}.${k}`, `"${s}" is not a parted position: use a number with a unit, like 1MiB, 512M, 2048s or 100%`);
       if (s !== undefined) out[k] = s;
     }
     const bootable = optBool(part, "bootable", p, add);
@@ -478,6 +480,13 @@ function mountFields(v: Json, path: string, add: Add): { mountpoint?: string; mo
   });
   if (options !== undefined) out.mountOptions = options;
   return out;
+}
+
+/** What parted takes as a start or end; it refuses values between 0 and 1 ("use a smaller unit"). */
+function isPartedPosition(position: string): boolean {
+  if (PARTED_CHS.test(position)) return true;
+  const number = PARTED_POSITION.exec(position)?.[1];
+  return number !== undefined && !(Number(number) > 0 && Number(number) < 1);
 }
 
 function isMountpoint(mp: string): boolean {
