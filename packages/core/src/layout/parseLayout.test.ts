@@ -28,3 +28,42 @@ describe("parseLayout: msdos partition positions", () => {
     }
   });
 });
+
+describe("parseLayout: arguments that name devices", () => {
+  const withArgs = (content: Record<string, unknown>) => gptLayout({ root: { size: "100%", content } });
+
+  it("refuses device paths and partition references in extraArgs, extraFormatArgs and extraOpenArgs, each at its path", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ type: "btrfs", mountpoint: "/", extraArgs: ["-d single /dev/sdy"] }, "extraArgs[0]"],
+      [{ ...root, extraArgs: ["-E", "offset=0", "-d/dev/sdy"] }, "extraArgs[2]"],
+      [{ ...root, extraArgs: ["--opt=dev/sdy"] }, "extraArgs[0]"],
+      [{ ...root, extraArgs: ["../../dev/sdy"] }, "extraArgs[0]"],
+      [{ type: "luks", name: "c", passwordFile: "/k", extraOpenArgs: ["@part:1:x:/dev/vda"], content: root }, "extraOpenArgs[0]"],
+      [{ type: "luks", name: "c", passwordFile: "/k", extraFormatArgs: ["--header", "/dev/sdz"], content: root }, "extraFormatArgs[1]"],
+      [{ type: "luks", name: "c", passwordFile: "/k", extraOpenArgs: ["--header=/dev/disk/by-id/usb"], content: root }, "extraOpenArgs[0]"],
+      [{ type: "btrfs", mountpoint: "/", subvolumes: { "@": { extraArgs: ["/dev/sdy"] } } }, "subvolumes.@.extraArgs[0]"],
+    ];
+    for (const [content, at] of cases) {
+      const problems = problemsOf(withArgs(content));
+      expect(problems.map((p) => p.path), at).toEqual([`disk.main.content.partitions.root.content.${at}`]);
+      expect(problems[0]?.message).toMatch(/names a device.*declare it as a disk of the layout/);
+    }
+  });
+
+  it("refuses them in mkswap's extraArgs", () => {
+    const layout = gptLayout({ root: { size: "10G", content: root }, swap: { size: "100%", content: { type: "swap", extraArgs: ["/dev/sdy"] } } });
+    expect(problemsOf(layout).map((p) => p.path)).toEqual(["disk.main.content.partitions.swap.content.extraArgs[0]"]);
+  });
+
+  it("refuses them in logical volume extraArgs too", () => {
+    const layout = {
+      disk: { main: { type: "disk", content: { type: "gpt", partitions: { pv: { size: "100%", content: { type: "lvm_pv", vg: "pool" } } } } } },
+      lvm_vg: { pool: { type: "lvm_vg", lvs: { root: { size: "100%FREE", extraArgs: ["/dev/sdy"], content: root } } } },
+    };
+    expect(problemsOf(layout).map((p) => p.path)).toEqual(["lvm_vg.pool.lvs.root.extraArgs[0]"]);
+  });
+
+  it("keeps plain arguments", () => {
+    expect(problemsOf(withArgs({ ...root, extraArgs: ["-E lazy_itable_init=1", "-O", "^has_journal", "-d", "/srv/devroot"] }))).toEqual([]);
+  });
+});

@@ -33,6 +33,8 @@ const PARTED_POSITION = /^-?([0-9]+(\.[0-9]+)?)(s|b|k|kb|kib|m|mb|mib|g|gb|gib|t
 const PARTED_CHS = /^[0-9]+,[0-9]+,[0-9]+$/;
 const LV_SIZE = /^([0-9]+(\.[0-9]+)?[bBsSkKmMgGtTpPeE]?|[0-9]+%(FREE|VG|PVS|ORIGIN)?)$/;
 const UNSAFE_ARG = /["'`$\\|;&<>(){}*?]/;
+/** A path under /dev (absolute, relative or as an option's value) or a partition reference. */
+const DEVICE_ARG = /(^|[=,:/])dev\/|@part:/;
 
 const FORMATS = ["ext2", "ext3", "ext4", "vfat", "xfs", "btrfs"] as const;
 const FS_TYPES = ["btrfs", "ext2", "ext3", "ext4", "fat16", "fat32", "linux-swap", "xfs"] as const;
@@ -495,13 +497,20 @@ function isMountpoint(mp: string): boolean {
   return mp.slice(1).split("/").every((s) => s !== "" && s !== "." && s !== "..");
 }
 
-/** extraArgs go through a shell in disko, so one element may hold several words: split them the same way. */
+/**
+ * extraArgs go through a shell in disko, so one element may hold several words: split them
+ * the same way. An argument naming a device would let a step touch a device the user never
+ * named with --wipe, so none may.
+ */
 function args<K extends string>(v: Json, key: K, path: string, add: Add): Partial<Record<K, string[]>> {
   const list = optStrings(v, key, path, add);
   if (list === undefined) return {};
   const words: string[] = [];
   list.forEach((a, i) => {
     if (UNSAFE_ARG.test(a)) add(`${path}.${key}[${i}]`, `${describe(a)} holds shell syntax; give plain words`);
+    else if (DEVICE_ARG.test(a)) {
+      add(`${path}.${key}[${i}]`, `${describe(a)} names a device, which --wipe and the in-use check would not cover: declare it as a disk of the layout instead`);
+    }
     words.push(...a.split(/\s+/).filter(Boolean));
   });
   return { [key]: words } as Partial<Record<K, string[]>>;
