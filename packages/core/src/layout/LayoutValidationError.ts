@@ -30,5 +30,10 @@ export class LayoutValidationError extends NixosViaError {
 }
 
 function formatProblem(problem: LayoutProblem): string {
-  return problem.path === "" ? problem.message : `${problem.path}: ${problem.message}`;
+  return printable(problem.path === "" ? problem.message : `${problem.path}: ${problem.message}`);
+}
+
+/** Paths hold the layout's own keys: show control characters as escapes, never raw on a terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

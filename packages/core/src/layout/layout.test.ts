@@ -162,6 +162,13 @@ describe("planLayout", () => {
     expect(error.problems.map((p) => p.path)).toEqual(["disk.other", "mountRoot"]);
   });
 
+  it("finds no device through the prototype of the devices given", () => {
+    const layout = parseLayout({ disk: { constructor: { type: "disk", content: { type: "gpt", partitions: { root: { size: "100%", content: { type: "filesystem", format: "ext4", mountpoint: "/" } } } } } } })._unsafeUnwrap();
+    expect(planLayout(layout, { devices: {}, mountRoot: "/mnt" })._unsafeUnwrapErr().problems.map((p) => p.path)).toEqual(["disk.constructor"]);
+    const error = planLayout(parsed("uefi-ext4"), { devices: { main: "/dev/sdb", toString: "/dev/sdc" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
+    expect(error.problems).toEqual([{ path: "disk.toString", message: "a device is given for disk toString, but the layout has no such disk" }]);
+  });
+
   it("validates layouts built in TypeScript too", () => {
     const layout = { disk: { main: { type: "disk", content: { type: "gpt", partitions: { root: { size: "12Q" } } } } } } as unknown as Layout;
     expect(planLayout(layout, { devices: { main: "/dev/sdb" }, mountRoot: "/mnt" }).isErr()).toBe(true);

@@ -22,9 +22,17 @@ import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationErr
 type Json = Record<string, unknown>;
 type Parent = "disk" | "partition" | "luks" | "lv" | "mdadm";
 
-const NAME = /^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$/;
-const PARTLABEL = /^[A-Za-z0-9_.+-]+$/;
-const SUBVOLUME = /^\/?[A-Za-z0-9_.+@-]+(\/[A-Za-z0-9_.+@-]+)*$/;
+/**
+ * Names become paths (`/dev/mapper/<name>`, `/dev/md/<name>`, `/dev/<vg>/<lv>`, labels
+ * under `/dev/disk`), so `.` and `..` are refused; `__proto__` is refused because a
+ * JavaScript object that is not built with care drops it.
+ */
+const NAME = /^(?!\.\.?$|__proto__$)[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$/;
+const PARTLABEL = /^(?!\.\.?$)[A-Za-z0-9_.+-]+$/;
+/** A path inside the file system: `..` or `.` segments would lead out of it on the installing machine. */
+const SUBVOLUME = /^\/?(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+)*$/;
+/** C0 and C1 control characters: printed raw they would drive the terminal. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const GPT_SIZE = /^([0-9]+[KMGTP]?|100%)$/;
 const GPT_POSITION = /^[+-]?[0-9]+[KMGTP]?$/;
 const GPT_TYPE = /^([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
@@ -100,7 +108,7 @@ function readLayout(json: unknown, add: Add): Layout {
 }
 
 function readEntries<T>(value: unknown, path: string, add: Add, read: (v: Json, path: string, name: string, add: Add) => T | undefined): Record<string, T> {
-  const out: Record<string, T> = {};
+  const out = emptyRecord<T>();
   if (!isObject(value)) {
     add(path, `expected an object of named entries, not ${describe(value)}`);
     return out;
@@ -108,7 +116,7 @@ function readEntries<T>(value: unknown, path: string, add: Add, read: (v: Json, 
   for (const name of Object.keys(value)) {
     const p = `${path}.${name}`;
     // nodev entries are usually named by their mountpoint, which is checked as one.
-    if (path !== "nodev" && !NAME.test(name)) add(p, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    if (path !== "nodev") checkName(name, p, add);
     const v = value[name];
     if (!isObject(v)) {
       add(p, `expected an object, not ${describe(v)}`);
@@ -179,7 +187,7 @@ function readContent(value: unknown, path: string, parent: Parent, add: Add): Di
 
 function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
   keys(v, path, add, ["type", "device", "partitions"]);
-  const partitions: Record<string, GptPartition> = {};
+  const partitions = emptyRecord<GptPartition>();
   const raw = v.partitions ?? {};
   if (!isObject(raw)) {
     add(`${path}.partitions`, `expected an object of named partitions, not ${describe(raw)}`);
@@ -187,7 +195,7 @@ function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
   }
   for (const key of Object.keys(raw)) {
     const p = `${path}.partitions.${key}`;
-    if (!NAME.test(key)) add(p, `"${key}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(key, p, add);
     const part = raw[key];
     if (!isObject(part)) {
       add(p, `expected an object, not ${describe(part)}`);
@@ -207,7 +215,7 @@ function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
     }
     const priority = optInt(part, "priority", p, add);
     const name = optString(part, "name", p, add);
-    if (name !== undefined && !NAME.test(name)) add(`${p}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(name, `${p}.name`, add);
     const label = optString(part, "label", p, add);
     if (label !== undefined && !PARTLABEL.test(label)) add(`${p}.label`, `"${label}" is not a usable partition label (letters, digits, _ . + -)`);
     const content = part.content === undefined || part.content === null ? undefined : readContent(part.content, `${p}.content`, "partition", add);
@@ -246,7 +254,7 @@ function readTable(v: Json, path: string, add: Add): DiskContent | undefined {
     keys(part, p, add, ["name", "start", "end", "bootable", "fs-type", "part-type", "flags", "content"]);
     hooks(part, p, add);
     const name = optString(part, "name", p, add);
-    if (name !== undefined && !NAME.test(name)) add(`${p}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(name, `${p}.name`, add);
     const out: Record<string, unknown> = {};
     for (const k of ["start", "end"] as const) {
       const s = optString(part, k, p, add);
@@ -294,7 +302,7 @@ function readVolume(v: Json, path: string, type: string, add: Add): Content | un
     case "btrfs": {
       keys(v, path, add, ["type", "device", "extraArgs", "mountpoint", "mountOptions", "subvolumes", "swap"]);
       noSwapFiles(v, path, add);
-      const subvolumes: Record<string, BtrfsSubvolume> = {};
+      const subvolumes = emptyRecord<BtrfsSubvolume>();
       const raw = v.subvolumes ?? {};
       if (!isObject(raw)) add(`${path}.subvolumes`, `expected an object of named subvolumes, not ${describe(raw)}`);
       else {
@@ -360,14 +368,14 @@ function readLuks(v: Json, path: string, add: Add): Luks {
   ]);
   const name = optString(v, "name", path, add);
   if (name === undefined) add(`${path}.name`, "required: the name it is opened as, /dev/mapper/<name>");
-  else if (!NAME.test(name)) add(`${path}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+  else checkName(name, `${path}.name`, add);
   const passwordFile = v.passwordFile === null ? undefined : optPath(v, "passwordFile", path, add);
   const keyFile = v.keyFile === null ? undefined : optPath(v, "keyFile", path, add);
   let settings: Record<string, unknown> = {};
   if (v.settings !== undefined) {
     if (!isObject(v.settings)) add(`${path}.settings`, `expected an object, not ${describe(v.settings)}`);
     else {
-      settings = v.settings;
+      settings = Object.assign(emptyRecord<unknown>(), v.settings);
       const s = settings;
       if (s.keyFile !== undefined) optPath(s, "keyFile", `${path}.settings`, add);
       for (const k of ["keyFileSize", "keyFileOffset"]) if (s[k] !== undefined) optInt(s, k, `${path}.settings`, add);
@@ -402,13 +410,13 @@ function readVolumeGroup(v: Json, path: string, name: string, add: Add): LvmVolu
   hooks(v, path, add);
   sameName(v, path, name, add);
   if (v.type !== "lvm_vg") add(`${path}.type`, `expected "lvm_vg", not ${describe(v.type)}`);
-  const lvs: Record<string, LogicalVolume> = {};
+  const lvs = emptyRecord<LogicalVolume>();
   const raw = v.lvs ?? {};
   if (!isObject(raw)) add(`${path}.lvs`, `expected an object of named logical volumes, not ${describe(raw)}`);
   else {
     for (const key of Object.keys(raw)) {
       const p = `${path}.lvs.${key}`;
-      if (!NAME.test(key)) add(p, `"${key}" is not a usable name (letters, digits, _ . + -)`);
+      checkName(key, p, add);
       const lv = raw[key];
       if (!isObject(lv)) {
         add(p, `expected an object, not ${describe(lv)}`);
@@ -417,7 +425,7 @@ function readVolumeGroup(v: Json, path: string, name: string, add: Add): LvmVolu
       keys(lv, p, add, ["name", "size", "lvm_type", "extraArgs", "content", "priority"]);
       hooks(lv, p, add);
       const lvName = optString(lv, "name", p, add);
-      if (lvName !== undefined && !NAME.test(lvName)) add(`${p}.name`, `"${lvName}" is not a usable name (letters, digits, _ . + -)`);
+      checkName(lvName, `${p}.name`, add);
       const size = optString(lv, "size", p, add);
       if (size === undefined) add(`${p}.size`, "required: like 10G, 100%FREE or 50%VG");
       else if (!LV_SIZE.test(size)) add(`${p}.size`, `"${size}" is not a size (like 10G, 100%FREE or 50%VG)`);
@@ -473,6 +481,7 @@ function mountFields(v: Json, path: string, add: Add): { mountpoint?: string; mo
   if (v.mountpoint !== undefined && v.mountpoint !== null) {
     const mp = v.mountpoint;
     if (typeof mp !== "string") add(`${path}.mountpoint`, `expected an absolute path, not ${describe(mp)}`);
+    else if (CONTROL.test(mp)) add(`${path}.mountpoint`, controlCharacters(mp));
     else if (!isMountpoint(mp)) add(`${path}.mountpoint`, `"${mp}" is not a plain absolute path (no trailing /, //, . or .., spaces or quotes)`);
     else out.mountpoint = mp;
   }
@@ -549,6 +558,10 @@ function optString(v: Json, key: string, path: string, add: Add): string | undef
     add(`${path}.${key}`, `expected a non-empty string, not ${describe(s)}`);
     return undefined;
   }
+  if (CONTROL.test(s)) {
+    add(`${path}.${key}`, controlCharacters(s));
+    return undefined;
+  }
   return s;
 }
 
@@ -598,11 +611,30 @@ function optStrings(v: Json, key: string, path: string, add: Add): string[] | un
     add(`${path}.${key}`, `expected a list of strings, not ${describe(list)}`);
     return undefined;
   }
-  return list as string[];
+  let printable = true;
+  list.forEach((s: string, i) => {
+    if (!CONTROL.test(s)) return;
+    add(`${path}.${key}[${i}]`, controlCharacters(s));
+    printable = false;
+  });
+  return printable ? (list as string[]) : undefined;
+}
+
+/** A map that keeps every key as its own, `__proto__` included, and inherits none. */
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function checkName(name: string | undefined, path: string, add: Add): void {
+  if (name !== undefined && !NAME.test(name)) add(path, `"${name}" is not a usable name (letters, digits, _ . + -; not ".", ".." or "__proto__")`);
 }
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function controlCharacters(s: string): string {
+  return `${describe(s)} holds control characters: give printable text`;
 }
 
 function describe(v: unknown): string {

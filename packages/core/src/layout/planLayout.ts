@@ -4,6 +4,7 @@ import type { Content, Layout } from "./Layout.js";
 import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
 import { layoutArgv } from "./layoutScript.js";
 import { numberMsdosPartitions, orderGptPartitions, type OrderedGptPartition } from "./orderPartitions.js";
+import { ownValue } from "./ownValue.js";
 import { parseLayout } from "./parseLayout.js";
 import { mountsOf, orderLogicalVolumes, partitionRef, walkLayout, type ContentSite } from "./walkLayout.js";
 
@@ -69,9 +70,11 @@ const NO_UDEV = { DM_DISABLE_UDEV: "1" } as const;
  * if (plan.isOk()) for (const step of plan.value.steps) console.log(step.description);
  * ```
  */
-export function planLayout(layout: Layout, { devices, mountRoot }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
-  const parsed = parseLayout(layout);
+export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
+  // Plan what was validated: parseLayout's copy keeps every key and inherits none.
+  const parsed = parseLayout(given);
   if (parsed.isErr()) return err(parsed.error);
+  const layout = parsed.value;
   const problems = checkDevices(layout, devices, mountRoot);
   if (problems.length > 0) return err(new LayoutValidationError(problems));
 
@@ -340,7 +343,7 @@ function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>,
   const disks = layout.disk ?? {};
   const used = new Map<string, string>();
   for (const name of Object.keys(disks).sort()) {
-    const dev = devices[name];
+    const dev = ownValue(devices, name);
     if (dev === undefined) {
       problems.push({ path: `disk.${name}`, message: `disk ${name} has no device: pass --disk ${name}=/dev/…` });
     } else if (!dev.startsWith("/") || /\s/.test(dev)) {
@@ -350,7 +353,7 @@ function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>,
     } else used.set(dev, name);
   }
   for (const name of Object.keys(devices).sort()) {
-    if (disks[name] === undefined) problems.push({ path: `disk.${name}`, message: `a device is given for disk ${name}, but the layout has no such disk` });
+    if (ownValue(disks, name) === undefined) problems.push({ path: `disk.${name}`, message: `a device is given for disk ${name}, but the layout has no such disk` });
   }
   if (!mountRoot.startsWith("/") || mountRoot.replace(/\/+$/, "") === "" || /\s/.test(mountRoot)) {
     problems.push({ path: "mountRoot", message: `"${mountRoot}" cannot be the mount root: give an absolute directory other than /` });
