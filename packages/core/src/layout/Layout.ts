@@ -37,10 +37,10 @@ export interface Layout {
   readonly nodev?: Readonly<Record<string, NodevFilesystem>>;
 }
 
-/** A whole disk. Which device it is at install time comes from the caller (`--disk NAME=DEV`). */
+/** A whole disk. Which device it is at install time is decided by {@link resolveDiskDevices}. */
 export interface Disk {
   readonly type: "disk";
-  /** The device on the machine the layout was written for; informational only. */
+  /** The device on the machine the layout was written for: the default on `ssh://` targets, see {@link resolveDiskDevices}. */
   readonly device?: string;
   readonly content?: DiskContent;
 }

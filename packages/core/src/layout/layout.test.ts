@@ -154,7 +154,20 @@ describe("planLayout", () => {
 
   it("needs a device for every disk", () => {
     const error = planLayout(parsed("two-disks"), { devices: { a: "/dev/sdb" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
-    expect(error.problems).toEqual([{ path: "disk.b", message: "disk b has no device: pass --disk b=/dev/…" }]);
+    expect(error.problems).toEqual([
+      { path: "disk.b", message: "disk b: the layout's /dev/vdb is a device of the machine it was written for, not used here: pass --disk b=/dev/…" },
+    ]);
+  });
+
+  it("says in the plan when a disk is not on the device the layout names, and only then", () => {
+    const wipes = (devices: Record<string, string>) =>
+      planLayout(parsed("two-disks"), { devices, mountRoot: "/mnt" })._unsafeUnwrap().steps.filter((s) => s.phase === "wipe").map((s) => s.description);
+    expect(wipes({ a: "/dev/sdb", b: "/dev/vdb" })).toEqual([
+      "check that disk a (/dev/sdb, instead of the layout's /dev/vda) is not in use",
+      "wipe the signatures on disk a (/dev/sdb, instead of the layout's /dev/vda)",
+      "check that disk b (/dev/vdb) is not in use",
+      "wipe the signatures on disk b (/dev/vdb)",
+    ]);
   });
 
   it("refuses / as the mount root and devices for unknown disks", () => {

@@ -59,8 +59,8 @@ const HOOKS = ["preCreateHook", "postCreateHook", "preMountHook", "postMountHook
  * returned at once; nothing unsupported is silently ignored.
  *
  * Accepted and ignored on purpose: keys starting with `_` (disko internals), `device` on
- * every node (disko derives it from the parent; nixos-via addresses devices itself, and
- * the disk's device comes from `--disk NAME=DEV`), a disk's `imageSize`/`imageName`,
+ * every node but a disk (disko derives it from the parent; nixos-via addresses devices
+ * itself; a disk's own is read by {@link resolveDiskDevices}), a disk's `imageSize`/`imageName`,
  * `name` when it equals its key, empty hooks, `askPassword: false`, empty
  * `additionalKeyFiles`, a disabled btrfs `swap`. Refused by name: `zpool`,
  * `bcachefs_filesystems`, content types `zfs`, `bcachefs`, anything unknown, non-empty

@@ -6,6 +6,7 @@ import { layoutArgv } from "./layoutScript.js";
 import { numberMsdosPartitions, orderGptPartitions, type OrderedGptPartition } from "./orderPartitions.js";
 import { ownValue } from "./ownValue.js";
 import { parseLayout } from "./parseLayout.js";
+import { noDeviceProblem } from "./resolveDiskDevices.js";
 import { mountsOf, orderLogicalVolumes, partitionRef, walkLayout, type ContentSite } from "./walkLayout.js";
 
 /** Inputs of {@link planLayout} besides the layout. */
@@ -102,8 +103,9 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
   const diskNames = Object.keys(disks).sort();
   for (const name of diskNames) {
     const dev = devices[name] as string;
-    add("wipe", `check that disk ${name} (${dev}) is not in use`, layoutArgv("unused", [dev]), ["sh", "readlink", "grep"]);
-    add("wipe", `wipe the signatures on disk ${name} (${dev})`, ["wipefs", "--all", dev], ["wipefs"]);
+    const words = diskWords(name, dev, disks[name]?.device);
+    add("wipe", `check that ${words} is not in use`, layoutArgv("unused", [dev]), ["sh", "readlink", "grep"]);
+    add("wipe", `wipe the signatures on ${words}`, ["wipefs", "--all", dev], ["wipefs"]);
   }
 
   for (const name of diskNames) {
@@ -338,6 +340,12 @@ function biosBootPartition(partitions: readonly OrderedGptPartition[]): number |
   return (holds("/boot") ?? holds("/"))?.number;
 }
 
+/** `disk main (/dev/sdb)`, and when that is not the device the layout names, says so. */
+function diskWords(name: string, device: string, layoutDevice: string | undefined): string {
+  const instead = layoutDevice === undefined || layoutDevice === device ? "" : `, instead of the layout's ${layoutDevice}`;
+  return `disk ${name} (${device}${instead})`;
+}
+
 function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>, mountRoot: string): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
   const disks = layout.disk ?? {};
@@ -345,8 +353,8 @@ function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>,
   for (const name of Object.keys(disks).sort()) {
     const dev = ownValue(devices, name);
     if (dev === undefined) {
-      problems.push({ path: `disk.${name}`, message: `disk ${name} has no device: pass --disk ${name}=/dev/…` });
-    } else if (!dev.startsWith("/") || /\s/.test(dev)) {
+      problems.push(noDeviceProblem(name, disks[name]));
+    } else if (!dev.startsWith("/") || /[\s\u0000-\u001f\u007f-\u009f]/.test(dev)) {
       problems.push({ path: `disk.${name}`, message: `"${dev}" is not a device path` });
     } else if (used.has(dev)) {
       problems.push({ path: `disk.${name}`, message: `${dev} is also given for disk ${used.get(dev)}` });
