@@ -182,6 +182,12 @@ describe("planLayout", () => {
     expect(error.problems).toEqual([{ path: "disk.toString", message: "a device is given for disk toString, but the layout has no such disk" }]);
   });
 
+  it("refuses a device with control characters, which the plan would print raw", () => {
+    const error = planLayout(parsed("uefi-ext4"), { devices: { main: "/dev/sd\u001b[2Jb" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
+    expect(error.problems.map((p) => p.path)).toEqual(["disk.main"]);
+    expect(error.message).toBe('disk.main: "/dev/sd\\u001b[2Jb" is not a device path');
+  });
+
   it("validates layouts built in TypeScript too", () => {
     const layout = { disk: { main: { type: "disk", content: { type: "gpt", partitions: { root: { size: "12Q" } } } } } } as unknown as Layout;
     expect(planLayout(layout, { devices: { main: "/dev/sdb" }, mountRoot: "/mnt" }).isErr()).toBe(true);

@@ -18,6 +18,7 @@ import type {
   Swap,
 } from "./Layout.js";
 import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
+import { hasControlCharacters } from "./printable.js";
 
 type Json = Record<string, unknown>;
 type Parent = "disk" | "partition" | "luks" | "lv" | "mdadm";
@@ -31,8 +32,6 @@ const NAME = /^(?!\.\.?$|__proto__$)[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$/;
 const PARTLABEL = /^(?!\.\.?$)[A-Za-z0-9_.+-]+$/;
 /** A path inside the file system: `..` or `.` segments would lead out of it on the installing machine. */
 const SUBVOLUME = /^\/?(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+)*$/;
-/** C0 and C1 control characters: printed raw they would drive the terminal. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const GPT_SIZE = /^([0-9]+[KMGTP]?|100%)$/;
 const GPT_POSITION = /^[+-]?[0-9]+[KMGTP]?$/;
 const GPT_TYPE = /^([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
@@ -481,7 +480,7 @@ function mountFields(v: Json, path: string, add: Add): { mountpoint?: string; mo
   if (v.mountpoint !== undefined && v.mountpoint !== null) {
     const mp = v.mountpoint;
     if (typeof mp !== "string") add(`${path}.mountpoint`, `expected an absolute path, not ${describe(mp)}`);
-    else if (CONTROL.test(mp)) add(`${path}.mountpoint`, controlCharacters(mp));
+    else if (hasControlCharacters(mp)) add(`${path}.mountpoint`, controlCharacters(mp));
     else if (!isMountpoint(mp)) add(`${path}.mountpoint`, `"${mp}" is not a plain absolute path (no trailing /, //, . or .., spaces or quotes)`);
     else out.mountpoint = mp;
   }
@@ -558,7 +557,7 @@ function optString(v: Json, key: string, path: string, add: Add): string | undef
     add(`${path}.${key}`, `expected a non-empty string, not ${describe(s)}`);
     return undefined;
   }
-  if (CONTROL.test(s)) {
+  if (hasControlCharacters(s)) {
     add(`${path}.${key}`, controlCharacters(s));
     return undefined;
   }
@@ -613,7 +612,7 @@ function optStrings(v: Json, key: string, path: string, add: Add): string[] | un
   }
   let printable = true;
   list.forEach((s: string, i) => {
-    if (!CONTROL.test(s)) return;
+    if (!hasControlCharacters(s)) return;
     add(`${path}.${key}[${i}]`, controlCharacters(s));
     printable = false;
   });

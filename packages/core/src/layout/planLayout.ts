@@ -6,6 +6,7 @@ import { layoutArgv } from "./layoutScript.js";
 import { numberMsdosPartitions, orderGptPartitions, type OrderedGptPartition } from "./orderPartitions.js";
 import { ownValue } from "./ownValue.js";
 import { parseLayout } from "./parseLayout.js";
+import { hasControlCharacters } from "./printable.js";
 import { noDeviceProblem } from "./resolveDiskDevices.js";
 import { mountsOf, orderLogicalVolumes, partitionRef, walkLayout, type ContentSite } from "./walkLayout.js";
 
@@ -354,7 +355,7 @@ function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>,
     const dev = ownValue(devices, name);
     if (dev === undefined) {
       problems.push(noDeviceProblem(name, disks[name]));
-    } else if (!dev.startsWith("/") || /[\s\u0000-\u001f\u007f-\u009f]/.test(dev)) {
+    } else if (!dev.startsWith("/") || /\s/.test(dev) || hasControlCharacters(dev)) {
       problems.push({ path: `disk.${name}`, message: `"${dev}" is not a device path` });
     } else if (used.has(dev)) {
       problems.push({ path: `disk.${name}`, message: `${dev} is also given for disk ${used.get(dev)}` });
