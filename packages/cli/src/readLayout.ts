@@ -30,7 +30,8 @@ export function readLayout(file: string): ResultAsync<Layout, NixosViaError> {
  * ```
  */
 export function parseDiskOptions(values: readonly string[]): Record<string, string> | UsageError {
-  const devices: Record<string, string> = {};
+  // A disk may be called like anything an object inherits (constructor, __proto__…).
+  const devices = Object.create(null) as Record<string, string>;
   for (const v of values) {
     const eq = v.indexOf("=");
     if (eq <= 0 || eq === v.length - 1) return new UsageError(`--disk ${v}: use --disk NAME=DEVICE, e.g. --disk main=/dev/sdb`);

@@ -9,6 +9,7 @@ import {
   planInstall,
   planLayout,
   probeTarget,
+  resolveDiskDevices,
   runPlan,
   UsageError,
   type Layout,
@@ -149,9 +150,9 @@ async function checkLocalInputs(options: InstallOptions): Promise<UsageError | u
 }
 
 /**
- * The layout's steps for this target: a single-disk layout goes onto the target's device,
- * a multi-disk one onto the `--disk NAME=DEVICE` devices, each of which must be named by
- * `--wipe` and not be in use.
+ * The layout's steps for this target, on the devices {@link resolveDiskDevices} decides
+ * (`--disk`, the layout's own for ssh://, the target's for a one-disk layout), each of
+ * which must be named by `--wipe` and not be in use.
  */
 function planLayoutFor(
   layout: Layout | undefined,
@@ -161,16 +162,10 @@ function planLayoutFor(
   if (layout === undefined) return okAsync(undefined);
   const named = parseDiskOptions(options.disk);
   if (named instanceof UsageError) return errAsync(named);
-  const diskNames = Object.keys(layout.disk ?? {});
-  const devices: Record<string, string> = { ...named };
-  if (Object.keys(named).length === 0) {
-    if (diskNames.length !== 1) {
-      return errAsync(new UsageError(`the layout has ${diskNames.length} disks (${diskNames.join(", ")}): map each with --disk NAME=DEVICE`));
-    }
-    if (resolved.device === undefined) return errAsync(new UsageError("name the disk to install onto with --wipe DEVICE or --disk NAME=DEVICE"));
-    devices[diskNames[0]!] = resolved.device;
-  }
   const { target } = resolved;
+  const mapped = resolveDiskDevices(layout, { named, targetDevice: resolved.device, layoutDevices: target.capabilities.remote });
+  if (mapped.isErr()) return errAsync(mapped.error);
+  const devices = mapped.value;
   const others = Object.values(devices).filter((d) => d !== resolved.device && d !== "/dev/loopN");
   if (!options.dryRun) {
     const unnamed = others.filter((d) => !options.wipe.includes(d));

@@ -1,4 +1,4 @@
-import { formatSteps, layoutToNixosModule, planLayout, UsageError, type NixosViaError } from "@nixos-via/core";
+import { formatSteps, layoutToNixosModule, planLayout, resolveDiskDevices, UsageError, type NixosViaError } from "@nixos-via/core";
 import { ExitCode } from "../exitCodes.js";
 import { exitCodeFor } from "../failure.js";
 import type { Io } from "../Io.js";
@@ -31,9 +31,10 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
     return ExitCode.Ok;
   }
   if (options.plan) {
-    const devices = parseDiskOptions(options.disk);
-    if (devices instanceof UsageError) return fail(devices);
-    const plan = planLayout(layout.value, { devices, mountRoot: "/mnt" });
+    const named = parseDiskOptions(options.disk);
+    if (named instanceof UsageError) return fail(named);
+    // The plan is for the machine the layout was written for: its own devices are the default.
+    const plan = resolveDiskDevices(layout.value, { named, layoutDevices: true }).andThen((devices) => planLayout(layout.value, { devices, mountRoot: "/mnt" }));
     if (plan.isErr()) return fail(plan.error);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ type: "layout-plan", plan: plan.value })}\n`);

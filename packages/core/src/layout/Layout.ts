@@ -37,10 +37,10 @@ export interface Layout {
   readonly nodev?: Readonly<Record<string, NodevFilesystem>>;
 }
 
-/** A whole disk. Which device it is at install time comes from the caller (`--disk NAME=DEV`). */
+/** A whole disk. Which device it is at install time is decided by {@link resolveDiskDevices}. */
 export interface Disk {
   readonly type: "disk";
-  /** The device on the machine the layout was written for; informational only. */
+  /** The device on the machine the layout was written for: the default on `ssh://` targets, see {@link resolveDiskDevices}. */
   readonly device?: string;
   readonly content?: DiskContent;
 }
@@ -90,7 +90,7 @@ export interface MsdosTable {
 export interface MsdosPartition {
   /** Also the file system label of its content (MBR partitions have no label of their own). */
   readonly name?: string;
-  /** parted start (`1MiB`, `0%`…). @default "0%" */
+  /** parted start, in any parted unit (`1MiB`, `512M`, `2048s`, `0%`…; parted's `M` is `MB`). @default "0%" */
   readonly start?: string;
   /** parted end (`513MiB`, `100%`…). @default "100%" */
   readonly end?: string;

@@ -1,4 +1,5 @@
 import { NixosViaError } from "../errors/NixosViaError.js";
+import { printable } from "./printable.js";
 
 /** One thing wrong with a layout, at a JSON path such as `disk.main.content.partitions.root.size`. */
 export interface LayoutProblem {
@@ -29,6 +30,7 @@ export class LayoutValidationError extends NixosViaError {
   }
 }
 
+/** Paths hold the layout's own keys: control characters show as escapes, never raw on a terminal. */
 function formatProblem(problem: LayoutProblem): string {
-  return problem.path === "" ? problem.message : `${problem.path}: ${problem.message}`;
+  return printable(problem.path === "" ? problem.message : `${problem.path}: ${problem.message}`);
 }

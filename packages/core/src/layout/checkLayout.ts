@@ -1,6 +1,7 @@
 import type { Layout } from "./Layout.js";
 import type { LayoutProblem } from "./LayoutValidationError.js";
 import { numberMsdosPartitions, orderGptPartitions } from "./orderPartitions.js";
+import { ownValue } from "./ownValue.js";
 import { mountsOf, walkLayout } from "./walkLayout.js";
 
 /** GPT partition names are at most 36 UTF-16 code units. */
@@ -97,10 +98,10 @@ export function checkLayout(layout: Layout): LayoutProblem[] {
       if (other === undefined) luksNames.set(c.name, site.path);
       else add(`${site.path}.name`, `/dev/mapper/${c.name} is also opened by ${other}`);
     } else if (c.type === "lvm_pv") {
-      if (groups[c.vg] === undefined) add(`${site.path}.vg`, `volume group "${c.vg}" is not defined in lvm_vg`);
+      if (ownValue(groups, c.vg) === undefined) add(`${site.path}.vg`, `volume group "${c.vg}" is not defined in lvm_vg`);
       pvs.set(c.vg, (pvs.get(c.vg) ?? 0) + 1);
     } else if (c.type === "mdraid") {
-      if (arrays[c.name] === undefined) add(`${site.path}.name`, `md array "${c.name}" is not defined in mdadm`);
+      if (ownValue(arrays, c.name) === undefined) add(`${site.path}.name`, `md array "${c.name}" is not defined in mdadm`);
       members.set(c.name, (members.get(c.name) ?? 0) + 1);
     }
   }

@@ -28,4 +28,5 @@ export { LayoutValidationError, type LayoutProblem } from "./LayoutValidationErr
 export { LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, layoutArgv } from "./layoutScript.js";
 export { layoutToNixosModule } from "./layoutToNixosModule.js";
 export { parseLayout } from "./parseLayout.js";
+export { resolveDiskDevices, type ResolveDiskDevicesErrorType, type ResolveDiskDevicesParameters } from "./resolveDiskDevices.js";
 export { planLayout, type LayoutMount, type LayoutPlan, type PlanLayoutErrorType, type PlanLayoutParameters } from "./planLayout.js";

@@ -154,12 +154,38 @@ describe("planLayout", () => {
 
   it("needs a device for every disk", () => {
     const error = planLayout(parsed("two-disks"), { devices: { a: "/dev/sdb" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
-    expect(error.problems).toEqual([{ path: "disk.b", message: "disk b has no device: pass --disk b=/dev/…" }]);
+    expect(error.problems).toEqual([
+      { path: "disk.b", message: "disk b: the layout's /dev/vdb is a device of the machine it was written for, not used here: pass --disk b=/dev/…" },
+    ]);
+  });
+
+  it("says in the plan when a disk is not on the device the layout names, and only then", () => {
+    const wipes = (devices: Record<string, string>) =>
+      planLayout(parsed("two-disks"), { devices, mountRoot: "/mnt" })._unsafeUnwrap().steps.filter((s) => s.phase === "wipe").map((s) => s.description);
+    expect(wipes({ a: "/dev/sdb", b: "/dev/vdb" })).toEqual([
+      "check that disk a (/dev/sdb, instead of the layout's /dev/vda) is not in use",
+      "wipe the signatures on disk a (/dev/sdb, instead of the layout's /dev/vda)",
+      "check that disk b (/dev/vdb) is not in use",
+      "wipe the signatures on disk b (/dev/vdb)",
+    ]);
   });
 
   it("refuses / as the mount root and devices for unknown disks", () => {
     const error = planLayout(parsed("uefi-ext4"), { devices: { main: "/dev/sdb", other: "/dev/sdc" }, mountRoot: "/" })._unsafeUnwrapErr();
     expect(error.problems.map((p) => p.path)).toEqual(["disk.other", "mountRoot"]);
+  });
+
+  it("finds no device through the prototype of the devices given", () => {
+    const layout = parseLayout({ disk: { constructor: { type: "disk", content: { type: "gpt", partitions: { root: { size: "100%", content: { type: "filesystem", format: "ext4", mountpoint: "/" } } } } } } })._unsafeUnwrap();
+    expect(planLayout(layout, { devices: {}, mountRoot: "/mnt" })._unsafeUnwrapErr().problems.map((p) => p.path)).toEqual(["disk.constructor"]);
+    const error = planLayout(parsed("uefi-ext4"), { devices: { main: "/dev/sdb", toString: "/dev/sdc" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
+    expect(error.problems).toEqual([{ path: "disk.toString", message: "a device is given for disk toString, but the layout has no such disk" }]);
+  });
+
+  it("refuses a device with control characters, which the plan would print raw", () => {
+    const error = planLayout(parsed("uefi-ext4"), { devices: { main: "/dev/sd\u001b[2Jb" }, mountRoot: "/mnt" })._unsafeUnwrapErr();
+    expect(error.problems.map((p) => p.path)).toEqual(["disk.main"]);
+    expect(error.message).toBe('disk.main: "/dev/sd\\u001b[2Jb" is not a device path');
   });
 
   it("validates layouts built in TypeScript too", () => {

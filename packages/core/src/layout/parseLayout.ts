@@ -18,19 +18,30 @@ import type {
   Swap,
 } from "./Layout.js";
 import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
+import { hasControlCharacters } from "./printable.js";
 
 type Json = Record<string, unknown>;
 type Parent = "disk" | "partition" | "luks" | "lv" | "mdadm";
 
-const NAME = /^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$/;
-const PARTLABEL = /^[A-Za-z0-9_.+-]+$/;
-const SUBVOLUME = /^\/?[A-Za-z0-9_.+@-]+(\/[A-Za-z0-9_.+@-]+)*$/;
+/**
+ * Names become paths (`/dev/mapper/<name>`, `/dev/md/<name>`, `/dev/<vg>/<lv>`, labels
+ * under `/dev/disk`), so `.` and `..` are refused; `__proto__` is refused because a
+ * JavaScript object that is not built with care drops it.
+ */
+const NAME = /^(?!\.\.?$|__proto__$)[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$/;
+const PARTLABEL = /^(?!\.\.?$)[A-Za-z0-9_.+-]+$/;
+/** A path inside the file system: `..` or `.` segments would lead out of it on the installing machine. */
+const SUBVOLUME = /^\/?(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9_.+@-]+)*$/;
 const GPT_SIZE = /^([0-9]+[KMGTP]?|100%)$/;
 const GPT_POSITION = /^[+-]?[0-9]+[KMGTP]?$/;
 const GPT_TYPE = /^([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
-const PARTED_POSITION = /^-?[0-9]+(\.[0-9]+)?(s|B|kB|MB|GB|TB|KiB|MiB|GiB|TiB|%)?$/;
+/** parted reads a unit by its suffix, case-insensitively; `C,H,S` is a position too. */
+const PARTED_POSITION = /^-?([0-9]+(\.[0-9]+)?)(s|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib|%|cyl|chs)?$/i;
+const PARTED_CHS = /^[0-9]+,[0-9]+,[0-9]+$/;
 const LV_SIZE = /^([0-9]+(\.[0-9]+)?[bBsSkKmMgGtTpPeE]?|[0-9]+%(FREE|VG|PVS|ORIGIN)?)$/;
 const UNSAFE_ARG = /["'`$\\|;&<>(){}*?]/;
+/** A path under /dev (absolute, relative or as an option's value) or a partition reference. */
+const DEVICE_ARG = /(^|[=,:/])dev\/|@part:/;
 
 const FORMATS = ["ext2", "ext3", "ext4", "vfat", "xfs", "btrfs"] as const;
 const FS_TYPES = ["btrfs", "ext2", "ext3", "ext4", "fat16", "fat32", "linux-swap", "xfs"] as const;
@@ -47,8 +58,8 @@ const HOOKS = ["preCreateHook", "postCreateHook", "preMountHook", "postMountHook
  * returned at once; nothing unsupported is silently ignored.
  *
  * Accepted and ignored on purpose: keys starting with `_` (disko internals), `device` on
- * every node (disko derives it from the parent; nixos-via addresses devices itself, and
- * the disk's device comes from `--disk NAME=DEV`), a disk's `imageSize`/`imageName`,
+ * every node but a disk (disko derives it from the parent; nixos-via addresses devices
+ * itself; a disk's own is read by {@link resolveDiskDevices}), a disk's `imageSize`/`imageName`,
  * `name` when it equals its key, empty hooks, `askPassword: false`, empty
  * `additionalKeyFiles`, a disabled btrfs `swap`. Refused by name: `zpool`,
  * `bcachefs_filesystems`, content types `zfs`, `bcachefs`, anything unknown, non-empty
@@ -96,7 +107,7 @@ function readLayout(json: unknown, add: Add): Layout {
 }
 
 function readEntries<T>(value: unknown, path: string, add: Add, read: (v: Json, path: string, name: string, add: Add) => T | undefined): Record<string, T> {
-  const out: Record<string, T> = {};
+  const out = emptyRecord<T>();
   if (!isObject(value)) {
     add(path, `expected an object of named entries, not ${describe(value)}`);
     return out;
@@ -104,7 +115,7 @@ function readEntries<T>(value: unknown, path: string, add: Add, read: (v: Json, 
   for (const name of Object.keys(value)) {
     const p = `${path}.${name}`;
     // nodev entries are usually named by their mountpoint, which is checked as one.
-    if (path !== "nodev" && !NAME.test(name)) add(p, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    if (path !== "nodev") checkName(name, p, add);
     const v = value[name];
     if (!isObject(v)) {
       add(p, `expected an object, not ${describe(v)}`);
@@ -175,7 +186,7 @@ function readContent(value: unknown, path: string, parent: Parent, add: Add): Di
 
 function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
   keys(v, path, add, ["type", "device", "partitions"]);
-  const partitions: Record<string, GptPartition> = {};
+  const partitions = emptyRecord<GptPartition>();
   const raw = v.partitions ?? {};
   if (!isObject(raw)) {
     add(`${path}.partitions`, `expected an object of named partitions, not ${describe(raw)}`);
@@ -183,7 +194,7 @@ function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
   }
   for (const key of Object.keys(raw)) {
     const p = `${path}.partitions.${key}`;
-    if (!NAME.test(key)) add(p, `"${key}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(key, p, add);
     const part = raw[key];
     if (!isObject(part)) {
       add(p, `expected an object, not ${describe(part)}`);
@@ -203,7 +214,7 @@ function readGpt(v: Json, path: string, add: Add): DiskContent | undefined {
     }
     const priority = optInt(part, "priority", p, add);
     const name = optString(part, "name", p, add);
-    if (name !== undefined && !NAME.test(name)) add(`${p}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(name, `${p}.name`, add);
     const label = optString(part, "label", p, add);
     if (label !== undefined && !PARTLABEL.test(label)) add(`${p}.label`, `"${label}" is not a usable partition label (letters, digits, _ . + -)`);
     const content = part.content === undefined || part.content === null ? undefined : readContent(part.content, `${p}.content`, "partition", add);
@@ -242,11 +253,11 @@ function readTable(v: Json, path: string, add: Add): DiskContent | undefined {
     keys(part, p, add, ["name", "start", "end", "bootable", "fs-type", "part-type", "flags", "content"]);
     hooks(part, p, add);
     const name = optString(part, "name", p, add);
-    if (name !== undefined && !NAME.test(name)) add(`${p}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+    checkName(name, `${p}.name`, add);
     const out: Record<string, unknown> = {};
     for (const k of ["start", "end"] as const) {
       const s = optString(part, k, p, add);
-      if (s !== undefined && !PARTED_POSITION.test(s)) add(`${p}.${k}`, `"${s}" is not a parted position (like 1MiB, 513MiB or 100%)`);
+      if (s !== undefined && !isPartedPosition(s)) add(`${p}.${k}`, `"${s}" is not a parted position: use a number with a unit, like 1MiB, 512M, 2048s or 100%`);
       if (s !== undefined) out[k] = s;
     }
     const bootable = optBool(part, "bootable", p, add);
@@ -290,7 +301,7 @@ function readVolume(v: Json, path: string, type: string, add: Add): Content | un
     case "btrfs": {
       keys(v, path, add, ["type", "device", "extraArgs", "mountpoint", "mountOptions", "subvolumes", "swap"]);
       noSwapFiles(v, path, add);
-      const subvolumes: Record<string, BtrfsSubvolume> = {};
+      const subvolumes = emptyRecord<BtrfsSubvolume>();
       const raw = v.subvolumes ?? {};
       if (!isObject(raw)) add(`${path}.subvolumes`, `expected an object of named subvolumes, not ${describe(raw)}`);
       else {
@@ -356,14 +367,14 @@ function readLuks(v: Json, path: string, add: Add): Luks {
   ]);
   const name = optString(v, "name", path, add);
   if (name === undefined) add(`${path}.name`, "required: the name it is opened as, /dev/mapper/<name>");
-  else if (!NAME.test(name)) add(`${path}.name`, `"${name}" is not a usable name (letters, digits, _ . + -)`);
+  else checkName(name, `${path}.name`, add);
   const passwordFile = v.passwordFile === null ? undefined : optPath(v, "passwordFile", path, add);
   const keyFile = v.keyFile === null ? undefined : optPath(v, "keyFile", path, add);
   let settings: Record<string, unknown> = {};
   if (v.settings !== undefined) {
     if (!isObject(v.settings)) add(`${path}.settings`, `expected an object, not ${describe(v.settings)}`);
     else {
-      settings = v.settings;
+      settings = Object.assign(emptyRecord<unknown>(), v.settings);
       const s = settings;
       if (s.keyFile !== undefined) optPath(s, "keyFile", `${path}.settings`, add);
       for (const k of ["keyFileSize", "keyFileOffset"]) if (s[k] !== undefined) optInt(s, k, `${path}.settings`, add);
@@ -398,13 +409,13 @@ function readVolumeGroup(v: Json, path: string, name: string, add: Add): LvmVolu
   hooks(v, path, add);
   sameName(v, path, name, add);
   if (v.type !== "lvm_vg") add(`${path}.type`, `expected "lvm_vg", not ${describe(v.type)}`);
-  const lvs: Record<string, LogicalVolume> = {};
+  const lvs = emptyRecord<LogicalVolume>();
   const raw = v.lvs ?? {};
   if (!isObject(raw)) add(`${path}.lvs`, `expected an object of named logical volumes, not ${describe(raw)}`);
   else {
     for (const key of Object.keys(raw)) {
       const p = `${path}.lvs.${key}`;
-      if (!NAME.test(key)) add(p, `"${key}" is not a usable name (letters, digits, _ . + -)`);
+      checkName(key, p, add);
       const lv = raw[key];
       if (!isObject(lv)) {
         add(p, `expected an object, not ${describe(lv)}`);
@@ -413,7 +424,7 @@ function readVolumeGroup(v: Json, path: string, name: string, add: Add): LvmVolu
       keys(lv, p, add, ["name", "size", "lvm_type", "extraArgs", "content", "priority"]);
       hooks(lv, p, add);
       const lvName = optString(lv, "name", p, add);
-      if (lvName !== undefined && !NAME.test(lvName)) add(`${p}.name`, `"${lvName}" is not a usable name (letters, digits, _ . + -)`);
+      checkName(lvName, `${p}.name`, add);
       const size = optString(lv, "size", p, add);
       if (size === undefined) add(`${p}.size`, "required: like 10G, 100%FREE or 50%VG");
       else if (!LV_SIZE.test(size)) add(`${p}.size`, `"${size}" is not a size (like 10G, 100%FREE or 50%VG)`);
@@ -469,6 +480,7 @@ function mountFields(v: Json, path: string, add: Add): { mountpoint?: string; mo
   if (v.mountpoint !== undefined && v.mountpoint !== null) {
     const mp = v.mountpoint;
     if (typeof mp !== "string") add(`${path}.mountpoint`, `expected an absolute path, not ${describe(mp)}`);
+    else if (hasControlCharacters(mp)) add(`${path}.mountpoint`, controlCharacters(mp));
     else if (!isMountpoint(mp)) add(`${path}.mountpoint`, `"${mp}" is not a plain absolute path (no trailing /, //, . or .., spaces or quotes)`);
     else out.mountpoint = mp;
   }
@@ -480,19 +492,33 @@ function mountFields(v: Json, path: string, add: Add): { mountpoint?: string; mo
   return out;
 }
 
+/** What parted takes as a start or end; it refuses values between 0 and 1 ("use a smaller unit"). */
+function isPartedPosition(position: string): boolean {
+  if (PARTED_CHS.test(position)) return true;
+  const number = PARTED_POSITION.exec(position)?.[1];
+  return number !== undefined && !(Number(number) > 0 && Number(number) < 1);
+}
+
 function isMountpoint(mp: string): boolean {
   if (mp === "/") return true;
   if (!mp.startsWith("/") || mp.endsWith("/") || /[\s"'\\$`]/.test(mp)) return false;
   return mp.slice(1).split("/").every((s) => s !== "" && s !== "." && s !== "..");
 }
 
-/** extraArgs go through a shell in disko, so one element may hold several words: split them the same way. */
+/**
+ * extraArgs go through a shell in disko, so one element may hold several words: split them
+ * the same way. An argument naming a device would let a step touch a device the user never
+ * named with --wipe, so none may.
+ */
 function args<K extends string>(v: Json, key: K, path: string, add: Add): Partial<Record<K, string[]>> {
   const list = optStrings(v, key, path, add);
   if (list === undefined) return {};
   const words: string[] = [];
   list.forEach((a, i) => {
     if (UNSAFE_ARG.test(a)) add(`${path}.${key}[${i}]`, `${describe(a)} holds shell syntax; give plain words`);
+    else if (DEVICE_ARG.test(a)) {
+      add(`${path}.${key}[${i}]`, `${describe(a)} names a device, which --wipe and the in-use check would not cover: declare it as a disk of the layout instead`);
+    }
     words.push(...a.split(/\s+/).filter(Boolean));
   });
   return { [key]: words } as Partial<Record<K, string[]>>;
@@ -529,6 +555,10 @@ function optString(v: Json, key: string, path: string, add: Add): string | undef
   if (s === undefined) return undefined;
   if (typeof s !== "string" || s === "") {
     add(`${path}.${key}`, `expected a non-empty string, not ${describe(s)}`);
+    return undefined;
+  }
+  if (hasControlCharacters(s)) {
+    add(`${path}.${key}`, controlCharacters(s));
     return undefined;
   }
   return s;
@@ -580,11 +610,30 @@ function optStrings(v: Json, key: string, path: string, add: Add): string[] | un
     add(`${path}.${key}`, `expected a list of strings, not ${describe(list)}`);
     return undefined;
   }
-  return list as string[];
+  let printable = true;
+  list.forEach((s: string, i) => {
+    if (!hasControlCharacters(s)) return;
+    add(`${path}.${key}[${i}]`, controlCharacters(s));
+    printable = false;
+  });
+  return printable ? (list as string[]) : undefined;
+}
+
+/** A map that keeps every key as its own, `__proto__` included, and inherits none. */
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function checkName(name: string | undefined, path: string, add: Add): void {
+  if (name !== undefined && !NAME.test(name)) add(path, `"${name}" is not a usable name (letters, digits, _ . + -; not ".", ".." or "__proto__")`);
 }
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function controlCharacters(s: string): string {
+  return `${describe(s)} holds control characters: give printable text`;
 }
 
 function describe(v: unknown): string {

@@ -4,7 +4,10 @@ import type { Content, Layout } from "./Layout.js";
 import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
 import { layoutArgv } from "./layoutScript.js";
 import { numberMsdosPartitions, orderGptPartitions, type OrderedGptPartition } from "./orderPartitions.js";
+import { ownValue } from "./ownValue.js";
 import { parseLayout } from "./parseLayout.js";
+import { hasControlCharacters } from "./printable.js";
+import { noDeviceProblem } from "./resolveDiskDevices.js";
 import { mountsOf, orderLogicalVolumes, partitionRef, walkLayout, type ContentSite } from "./walkLayout.js";
 
 /** Inputs of {@link planLayout} besides the layout. */
@@ -69,9 +72,11 @@ const NO_UDEV = { DM_DISABLE_UDEV: "1" } as const;
  * if (plan.isOk()) for (const step of plan.value.steps) console.log(step.description);
  * ```
  */
-export function planLayout(layout: Layout, { devices, mountRoot }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
-  const parsed = parseLayout(layout);
+export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
+  // Plan what was validated: parseLayout's copy keeps every key and inherits none.
+  const parsed = parseLayout(given);
   if (parsed.isErr()) return err(parsed.error);
+  const layout = parsed.value;
   const problems = checkDevices(layout, devices, mountRoot);
   if (problems.length > 0) return err(new LayoutValidationError(problems));
 
@@ -99,8 +104,9 @@ export function planLayout(layout: Layout, { devices, mountRoot }: PlanLayoutPar
   const diskNames = Object.keys(disks).sort();
   for (const name of diskNames) {
     const dev = devices[name] as string;
-    add("wipe", `check that disk ${name} (${dev}) is not in use`, layoutArgv("unused", [dev]), ["sh", "readlink", "grep"]);
-    add("wipe", `wipe the signatures on disk ${name} (${dev})`, ["wipefs", "--all", dev], ["wipefs"]);
+    const words = diskWords(name, dev, disks[name]?.device);
+    add("wipe", `check that ${words} is not in use`, layoutArgv("unused", [dev]), ["sh", "readlink", "grep"]);
+    add("wipe", `wipe the signatures on ${words}`, ["wipefs", "--all", dev], ["wipefs"]);
   }
 
   for (const name of diskNames) {
@@ -335,22 +341,28 @@ function biosBootPartition(partitions: readonly OrderedGptPartition[]): number |
   return (holds("/boot") ?? holds("/"))?.number;
 }
 
+/** `disk main (/dev/sdb)`, and when that is not the device the layout names, says so. */
+function diskWords(name: string, device: string, layoutDevice: string | undefined): string {
+  const instead = layoutDevice === undefined || layoutDevice === device ? "" : `, instead of the layout's ${layoutDevice}`;
+  return `disk ${name} (${device}${instead})`;
+}
+
 function checkDevices(layout: Layout, devices: Readonly<Record<string, string>>, mountRoot: string): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
   const disks = layout.disk ?? {};
   const used = new Map<string, string>();
   for (const name of Object.keys(disks).sort()) {
-    const dev = devices[name];
+    const dev = ownValue(devices, name);
     if (dev === undefined) {
-      problems.push({ path: `disk.${name}`, message: `disk ${name} has no device: pass --disk ${name}=/dev/…` });
-    } else if (!dev.startsWith("/") || /\s/.test(dev)) {
+      problems.push(noDeviceProblem(name, disks[name]));
+    } else if (!dev.startsWith("/") || /\s/.test(dev) || hasControlCharacters(dev)) {
       problems.push({ path: `disk.${name}`, message: `"${dev}" is not a device path` });
     } else if (used.has(dev)) {
       problems.push({ path: `disk.${name}`, message: `${dev} is also given for disk ${used.get(dev)}` });
     } else used.set(dev, name);
   }
   for (const name of Object.keys(devices).sort()) {
-    if (disks[name] === undefined) problems.push({ path: `disk.${name}`, message: `a device is given for disk ${name}, but the layout has no such disk` });
+    if (ownValue(disks, name) === undefined) problems.push({ path: `disk.${name}`, message: `a device is given for disk ${name}, but the layout has no such disk` });
   }
   if (!mountRoot.startsWith("/") || mountRoot.replace(/\/+$/, "") === "" || /\s/.test(mountRoot)) {
     problems.push({ path: "mountRoot", message: `"${mountRoot}" cannot be the mount root: give an absolute directory other than /` });

@@ -1,5 +1,6 @@
 import type { Content, Layout, LogicalVolume } from "./Layout.js";
 import { numberMsdosPartitions, orderGptPartitions } from "./orderPartitions.js";
+import { ownValue } from "./ownValue.js";
 
 /** Where a content node sits, as the planner, the checks and the NixOS module see it. */
 export interface ContentSite {
@@ -64,7 +65,7 @@ export function walkLayout(layout: Layout, devices: Readonly<Record<string, stri
     const disk = disks[name];
     const content = disk?.content;
     if (content === undefined) continue;
-    const device = devices[name] ?? `<disk ${name}>`;
+    const device = ownValue(devices, name) ?? `<disk ${name}>`;
     const path = `disk.${name}.content`;
     if (content.type === "gpt") {
       for (const p of orderGptPartitions(name, content)) {
