@@ -32,8 +32,8 @@ export interface DeployOptions extends ConnectionOptions {
   readonly action: string;
   /** @default true */
   readonly magicRollback: boolean;
-  /** Seconds. @default "30" */
-  readonly confirmTimeout: string;
+  /** Seconds. @default 30 */
+  readonly confirmTimeout: number;
   /** @default [] */
   readonly healthCheck: readonly string[];
   readonly dryRun?: boolean | undefined;
@@ -51,8 +51,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   const fail = failure(renderer);
   const action = options.action as SwitchAction;
   if (!ACTIONS.includes(action)) return fail(new UsageError(`--action ${options.action}: use one of ${ACTIONS.join(", ")}`));
-  const confirmTimeoutS = Number(options.confirmTimeout);
-  if (!Number.isInteger(confirmTimeoutS) || confirmTimeoutS < 1) return fail(new UsageError(`--confirm-timeout ${options.confirmTimeout}: give whole seconds, at least 1`));
+  const confirmTimeoutS = options.confirmTimeout;
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
