@@ -2,12 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { shellQuote } from "@nixos-via/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { startCutProxy } from "../support/cutProxy.js";
 import { buildMiniSystem, closureOf, nix, NIX_ENV } from "../support/nix.js";
 import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
+
+const cliBin = new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname;
 
 // ssh:// against a real OpenSSH server on loopback: host keys, ~/.ssh/config, sudo, and a
 // copy cut in the middle. "Installing" here goes into a directory (--root) on the same
@@ -144,6 +147,53 @@ describe("nixos-via over ssh://", () => {
     );
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr.split("\n")[0]).toContain(`refused the password for ${testUser}`);
+  });
+
+  it("says in one line that a malformed SSH config cannot be parsed", async () => {
+    const config = join(work, "ssh_config_bad");
+    await writeFile(config, 'Host web-alias\n  HostName "127.0.0.1\n');
+    const root = await freshRoot("root-bad-config");
+    const run = await nixosVia(["install", "ssh://web-alias", "--root", root, "--system", gen1, "--dry-run", "--ssh-config", config]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^nixos-via: error: cannot parse the SSH config ${config}: .*--ssh-config FILE$`));
+  });
+
+  it("without a terminal to ask the sudo password on, says in one line to use --sudo-password-stdin", async () => {
+    const knownHosts = join(work, "known_hosts_notty");
+    const root = await freshRoot("root-notty");
+    // setsid: no controlling terminal, as under cron or in CI.
+    const run = await execa("setsid", ["-w", "node", cliBin, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--dry-run",
+      "--accept-new-host-key", ...common(knownHosts)], { reject: false, stdin: "ignore" });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^nixos-via: error: ${testUser}@127.0.0.1 needs a sudo password: there is no terminal .*--sudo-password-stdin.*\n?$`));
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("stops at Ctrl-C on the sudo password prompt, at once, and leaves the terminal echoing", async () => {
+    const knownHosts = join(work, "known_hosts_ctrlc");
+    const root = await freshRoot("root-ctrlc");
+    const command = shellQuote(["node", cliBin, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--dry-run",
+      "--accept-new-host-key", ...common(knownHosts)]);
+    // script(1) gives the run a terminal; what is written to its stdin is typed there.
+    const child = execa("script", ["-qec", `${command}; echo "exit=$?"; stty -a`, "/dev/null"], { reject: false, timeout: 60_000 });
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes("password on 127.0.0.1")) resolve();
+      });
+      void child.then(() => resolve());
+    });
+    const typedAt = Date.now();
+    child.stdin.write("\u0003");
+    const run = await child;
+    expect(Date.now() - typedAt).toBeLessThan(10_000);
+    const out = String(run.stdout);
+    expect(out).toContain("exit=1");
+    expect(out).toContain(`nixos-via: error: ${testUser}@127.0.0.1 needs a sudo password: stopped at the password prompt (Ctrl-C)`);
+    expect(out).not.toMatch(/^\s+at /m);
+    expect(out).toMatch(/(^|\s)echo(\s|$)/m);
+    expect(out).toMatch(/(^|\s)icanon(\s|$)/m);
   });
 
   it("finishes a copy cut in the middle on the next run, without sending the complete paths again", async () => {

@@ -10,6 +10,7 @@ import { addConnectionOptions, collect } from "./connectionOptions.js";
 import { ExitCode } from "./exitCodes.js";
 import type { Io } from "./Io.js";
 import { parseOptionValue } from "./parseOptionValue.js";
+import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
 const TARGETS = `Targets:
   dir:PATH                   a directory used as the system's root
@@ -21,13 +22,15 @@ const TARGETS = `Targets:
 
 /**
  * Runs `nixos-via` with the given arguments and returns its exit code: 0 done, 1 failed,
- * 2 usage error. Never calls `process.exit`, so it can run inside tests.
+ * 2 usage error. Never calls `process.exit`, so it can run inside tests, and never throws:
+ * an unexpected error is one line too (its stack with `--debug` or `NIXOS_VIA_DEBUG=1`).
  */
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const program = new Command("nixos-via")
     .description("Install and deploy NixOS systems built on this machine onto directories, disks and hosts.")
     .version("0.1.0")
+    .option("--debug", "print the stack of an unexpected error (or set NIXOS_VIA_DEBUG=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -154,7 +157,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       return harmless ? ExitCode.Ok : ExitCode.Usage;
     }
-    throw error;
+    return reportUnexpected(error, io.stderr, wantsDebug(argv));
   }
   return exitCode;
 }

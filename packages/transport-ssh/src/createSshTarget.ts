@@ -201,7 +201,7 @@ function chooseSudo(
       return errAsync(new SshSudoError(`${host.user}@${host.hostname} is not root and sudo needs a password; run where a password can be asked, or log in as root`));
     }
     const ask = options.askSudoPassword;
-    return ResultAsync.fromPromise(ask(), (cause) => new SshSudoError(`no sudo password was given (${(cause as Error).message})`, { cause })).andThen((password) => {
+    return ResultAsync.fromPromise(ask(), (cause) => new SshSudoError(`${host.user}@${host.hostname} needs a sudo password: ${(cause as Error).message}`, { cause })).andThen((password) => {
       const mode: SudoMode = { kind: "password", password };
       return raw(sudoArgv(mode, ["true"]), { stdin: sudoStdin(mode, undefined)! }).andThen((check) =>
         check.exitCode === 0
