@@ -3,6 +3,7 @@ import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { shellQuote } from "@nixos-via/core";
+import { createSshTarget, waitForSystem } from "@nixos-via/transport-ssh";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { startCutProxy } from "../support/cutProxy.js";
@@ -147,6 +148,53 @@ describe("nixos-via over ssh://", () => {
     );
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr.split("\n")[0]).toContain(`refused the password for ${testUser}`);
+  });
+
+  it("after a reinstall with new keys of every type, waits for the expected key although known_hosts lists RSA first", async () => {
+    const keys = join(work, "reinstall-keys");
+    await mkdir(keys);
+    const [oldRsa, oldEd, newRsa, newEd] = await Promise.all([
+      keyPair(keys, "old_rsa", "rsa"), keyPair(keys, "old_ed25519"), keyPair(keys, "new_rsa", "rsa"), keyPair(keys, "new_ed25519"),
+    ]);
+    const before = await startSshd(join(work, "sshd-before"), { authorizedKeys: { root: client.pub }, hostKey: oldRsa.key, moreHostKeys: [oldEd.key] });
+    const name = `[127.0.0.1]:${before.port}`;
+    const knownHosts = join(work, "known_hosts_reinstall");
+    // As `ssh-keyscan >> known_hosts` writes them: RSA first.
+    await writeFile(knownHosts, [oldRsa, oldEd].map((k) => `${name} ${k.pub.split(" ").slice(0, 2).join(" ")}\n`).join(""));
+    let after: Sshd | undefined;
+    const target = (await createSshTarget("127.0.0.1", { user: "root", port: before.port, identityFiles: [client.key], knownHostsFile: knownHosts, configFile: false }))._unsafeUnwrap();
+    try {
+      const toplevel = (await target.exec(["readlink", "-f", "/run/current-system"]))._unsafeUnwrap().stdout.trim();
+      // The reboot: the connection drops, then the old server goes.
+      await target.close();
+      await before.stop();
+      after = await startSshd(join(work, "sshd-after"), { authorizedKeys: { root: client.pub }, hostKey: newRsa.key, moreHostKeys: [newEd.key], port: before.port });
+      const up = await waitForSystem(target, { toplevel, hostKey: newEd.pub, intervalMs: 100, timeoutMs: 30_000 });
+      expect(up.isOk(), up.isErr() ? up.error.message : "").toBe(true);
+      const recorded = await readFile(knownHosts, "utf8");
+      expect(recorded).toContain(`${name} ssh-ed25519 ${newEd.pub.split(" ")[1]!}`);
+      expect(recorded).not.toContain(newRsa.pub.split(" ")[1]!);
+    } finally {
+      await target.close();
+      await before.stop();
+      await after?.stop();
+    }
+  });
+
+  it("asks a host for the key type known_hosts records for it, as OpenSSH does", async () => {
+    const keys = join(work, "recorded-type-keys");
+    await mkdir(keys);
+    const [rsa, ed] = await Promise.all([keyPair(keys, "rsa", "rsa"), keyPair(keys, "ed25519")]);
+    const server = await startSshd(join(work, "sshd-recorded-type"), { authorizedKeys: { root: client.pub }, hostKey: ed.key, moreHostKeys: [rsa.key] });
+    try {
+      const knownHosts = join(work, "known_hosts_rsa_only");
+      await writeFile(knownHosts, `[127.0.0.1]:${server.port} ${rsa.pub.split(" ").slice(0, 2).join(" ")}\n`);
+      const target = await createSshTarget("127.0.0.1", { user: "root", port: server.port, identityFiles: [client.key], knownHostsFile: knownHosts, configFile: false });
+      expect(target.isOk(), target.isErr() ? target.error.message : "").toBe(true);
+      await target._unsafeUnwrap().close();
+    } finally {
+      await server.stop();
+    }
   });
 
   it("says in one line that a malformed SSH config cannot be parsed", async () => {
