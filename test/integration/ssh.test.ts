@@ -30,7 +30,8 @@ describe("nixos-via over ssh://", () => {
     gen1 = await buildMiniSystem({ generation: "1" });
     await execa("sh", ["-c", `id ${testUser} >/dev/null 2>&1 || useradd -m -s /bin/sh ${testUser}`]);
     await execa("chpasswd", { input: `${testUser}:${sudoPassword}\n` });
-    await writeFile(`/etc/sudoers.d/${testUser}`, `${testUser} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    // cat needs no password: the password must still never become its input.
+    await writeFile(`/etc/sudoers.d/${testUser}`, `${testUser} ALL=(ALL:ALL) ALL\n${testUser} ALL=(root) NOPASSWD: /usr/bin/cat, /bin/cat\n`, { mode: 0o440 });
     sshd = await startSshd(join(work, "sshd"), { authorizedKeys: { root: client.pub, [testUser]: client.pub } });
   });
 
@@ -42,6 +43,19 @@ describe("nixos-via over ssh://", () => {
   });
 
   const common = (knownHosts: string) => ["-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
+
+  /** An ssh:// target as the test user, through the library; `asked` counts the password questions. */
+  async function openAsTestUser(port: number, knownHosts: string) {
+    let asked = 0;
+    const opened = await createSshTarget("127.0.0.1", {
+      user: testUser, port, identityFiles: [client.key], knownHostsFile: join(work, knownHosts), acceptNewHostKey: true, configFile: false,
+      askSudoPassword: async () => {
+        asked += 1;
+        return sudoPassword;
+      },
+    });
+    return { opened, asked: () => asked };
+  }
 
   async function freshRoot(name: string): Promise<string> {
     const root = join(work, name);
@@ -242,6 +256,47 @@ describe("nixos-via over ssh://", () => {
     expect(out).not.toMatch(/^\s+at /m);
     expect(out).toMatch(/(^|\s)echo(\s|$)/m);
     expect(out).toMatch(/(^|\s)icanon(\s|$)/m);
+  });
+
+  it("hands the sudo password only to sudo's prompt, never to a command's stdin or output, also where no password is needed", async () => {
+    const { opened, asked } = await openAsTestUser(sshd.port, "known_hosts_sudo");
+    const target = opened._unsafeUnwrap();
+    try {
+      const nopasswd = (await target.exec(["cat"], { stdin: "hello\n" }))._unsafeUnwrap();
+      expect(nopasswd).toEqual({ exitCode: 0, stdout: "hello\n", stderr: "" });
+      const streamed: Buffer[] = [];
+      const script = (await target.exec(["sh", "-c", 'id -u; cat; echo "to stderr" >&2'], {
+        stdin: (async function* () {
+          yield new TextEncoder().encode("streamed ");
+          yield new TextEncoder().encode("input\n");
+        })(),
+        onStderr: (d) => streamed.push(Buffer.from(d)),
+      }))._unsafeUnwrap();
+      expect(script).toEqual({ exitCode: 0, stdout: "0\nstreamed input\n", stderr: "to stderr\n" });
+      expect(Buffer.concat(streamed).toString()).toBe("to stderr\n");
+      const noInput = (await target.exec(["cat"]))._unsafeUnwrap();
+      expect(noInput.stdout).toBe("");
+      expect(asked()).toBe(1);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("does not ask for a sudo password where there is no sudo", async () => {
+    // A PATH with id and sh but no sudo, as on a minimal rescue system.
+    const bin = join(work, "no-sudo-bin");
+    await mkdir(bin);
+    await execa("ln", ["-s", "/usr/bin/id", "/usr/bin/sh", bin]);
+    const server = await startSshd(join(work, "sshd-no-sudo"), { authorizedKeys: { [testUser]: client.pub }, config: [`SetEnv PATH=${bin}`] });
+    try {
+      const { opened, asked } = await openAsTestUser(server.port, "known_hosts_no_sudo");
+      expect(opened.isErr()).toBe(true);
+      expect(opened._unsafeUnwrapErr().code).toBe("SSH_SUDO");
+      expect(opened._unsafeUnwrapErr().message).toBe(`${testUser}@127.0.0.1 is not root and has no sudo on its PATH; log in as root, or install sudo there`);
+      expect(asked()).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("finishes a copy cut in the middle on the next run, without sending the complete paths again", async () => {
