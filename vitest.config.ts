@@ -9,6 +9,7 @@ const alias = {
   "@nixos-via/core": src("core"),
   "@nixos-via/transport-local": src("transport-local"),
   "@nixos-via/transport-ssh": src("transport-ssh"),
+  "nixos-via": src("sdk"),
 };
 
 export default defineConfig({

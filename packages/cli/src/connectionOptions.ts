@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import type { ConnectionOptions as SdkConnection } from "nixos-via";
+import { askPassword } from "./askPassword.js";
 
 /** Options every command reaching a target over SSH accepts. */
 export interface ConnectionOptions {
@@ -23,3 +25,15 @@ export function addConnectionOptions(command: Command): Command {
 }
 
 export { collect };
+
+/** The SDK's connection options from the flags; the sudo prompt names the host. */
+export function toConnection(targetUri: string, options: ConnectionOptions): SdkConnection {
+  const host = /^ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)/.exec(targetUri)?.[1]?.replace(/^\[(.*)\]$/, "$1") ?? targetUri;
+  return {
+    identityFiles: options.identity,
+    knownHostsFile: options.knownHosts,
+    acceptNewHostKey: options.acceptNewHostKey ?? false,
+    configFile: options.sshConfig,
+    askSudoPassword: () => askPassword(`[sudo] password on ${host}: `, options.sudoPasswordStdin ?? false),
+  };
+}

@@ -97,6 +97,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
       .option("--no-magic-rollback", "do not require confirmation over a new connection")
       .option("--confirm-timeout <seconds>", "how long the target waits for confirmation", parseOptionValue.seconds, 30)
+      .option("-n, --dry-run", "print every step of the rollback, touch nothing")
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", SYSTEM_TARGETS),
   ).action(async (target: string, options: Parameters<typeof rollback>[1]) => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { parseSize } from "nixos-via";
 
 /**
  * Commander argument parsers for every numeric option, so a bad value is a usage error
@@ -31,13 +32,4 @@ function positiveInteger(text: string, hint: string): number {
   const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(hint);
   return value;
-}
-
-/** A size such as `4G`, `512M` or a byte count, in binary units as disko's sizes. */
-function parseSize(text: string): number | undefined {
-  const m = /^(\d+)([KMGTP]?)(?:i?B)?$/i.exec(text.trim());
-  if (m === null) return undefined;
-  const power = " KMGTP".indexOf((m[2] || " ").toUpperCase());
-  const bytes = Number(m[1]) * 1024 ** power;
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
 }

@@ -1,11 +1,15 @@
 /**
  * nixos-via targets on this machine and the local Nix store every copy reads from.
- * - `dir:` — {@link createDirTarget}: a directory used as a system root.
+ * - `dir:`, `disk:`, `image:` — {@link dirTransport}, {@link diskTransport},
+ *   {@link imageTransport} (and their target factories, e.g. {@link createDirTarget}).
  * - the store — {@link createLocalStore}: read a built system, build a flake, export paths.
  *
  * @packageDocumentation
  */
 export { createDirTarget } from "./dir/createDirTarget.js";
+export { dirTransport } from "./dir/dirTransport.js";
+export { diskTransport } from "./disk/diskTransport.js";
+export { imageTransport } from "./image/imageTransport.js";
 export { execLocal } from "./exec/execLocal.js";
 export { hostTarget } from "./exec/hostTarget.js";
 export { buildFlake } from "./store/buildFlake.js";

@@ -163,7 +163,8 @@ function setUp(
         uri,
         host,
         root: options.root ?? "/",
-        capabilities: { root: true, remote: true, hostNix: false },
+        // The one place "running" is decided: an SSH root of / is the machine's live system.
+        capabilities: { root: true, remote: true, hostNix: false, running: (options.root ?? "/") === "/" },
         exec,
         close: () => {
           client.end();

@@ -7,4 +7,4 @@ export { resolveSshHost, type SshHost, type SshHostOverrides } from "./config/re
 export { createSshTarget, type SshTarget, type SshTargetOptions } from "./createSshTarget.js";
 export { SshConfigError, SshConnectError, SshHostKeyMismatchError, SshHostKeyUnknownError, SshSudoError } from "./errors.js";
 export { fingerprint, judgeHostKey, knownHostsName, parseKnownHosts, type HostKeyVerdict, type KnownHostEntry } from "./hostKeys/knownHosts.js";
-export { SystemNotUpError, waitForSystem, type WaitForSystemOptions } from "./waitForSystem.js";
+export { sshTransport, type SshSpec } from "./sshTransport.js";

@@ -1,9 +1,11 @@
-import { formatSteps, listGenerations, planGc, runPlan, UsageError, type Plan } from "@nixos-via/core";
-import type { ConnectionOptions } from "../connectionOptions.js";
+import { formatSteps } from "@nixos-via/core";
+import { gc as collectGarbage } from "nixos-via";
+import { toConnection, type ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
+import { failure } from "../failure.js";
 import type { Io } from "../Io.js";
-import { failure, withSystemTarget } from "../failure.js";
 import { createRenderer } from "../render/createRenderer.js";
+import { printPlan } from "../render/printPlan.js";
 
 /** Options of `nixos-via gc`. */
 export interface GcOptions extends ConnectionOptions {
@@ -14,29 +16,25 @@ export interface GcOptions extends ConnectionOptions {
   readonly json?: boolean | undefined;
 }
 
-/** `nixos-via gc TARGET --keep N | --older-than 30d`: drop old generations, then collect garbage. */
+/** `nixos-via gc TARGET --keep N | --older-than 30d`: the SDK's {@link collectGarbage}. */
 export async function gc(targetUri: string, options: GcOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const fail = failure(renderer);
-  const { keep, olderThan } = options;
-  if ((keep === undefined) === (olderThan === undefined)) return fail(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
-
-  return withSystemTarget(targetUri, options, renderer, async (target) => {
-    const list = await listGenerations(target);
-    if (list.isErr()) return fail(list.error);
-    const { remove, steps } = planGc(target, list.value, { keep, olderThanDays: olderThan });
-    const current = list.value.find((g) => g.current);
-    const plan: Plan = { action: "gc", target: targetUri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
-    if (options.dryRun) {
-      if (options.json) io.stdout.write(`${JSON.stringify({ type: "plan", dryRun: true, plan })}\n`);
-      else io.stdout.write(formatSteps(steps));
-      return ExitCode.Ok;
-    }
-    const ran = await runPlan(plan, { target, onEvent: (e) => renderer.event(e), signal });
-    if (ran.isErr()) return fail(ran.error);
-    renderer.result(`removed ${remove.length} generations (${remove.map((g) => g.number).join(", ") || "none"}) from ${targetUri} and collected garbage`, {
-      ok: true, target: targetUri, removed: remove.map((g) => g.number),
-    });
-    return ExitCode.Ok;
+  const collected = await collectGarbage({
+    target: targetUri,
+    keep: options.keep,
+    olderThanDays: options.olderThan,
+    dryRun: options.dryRun,
+    connection: toConnection(targetUri, options),
+    onEvent: (e) => renderer.event(e),
+    signal,
   });
+  if (collected.isErr()) return failure(renderer)(collected.error);
+  const { plan, removed, dryRun } = collected.value;
+  if (dryRun) {
+    printPlan(io, plan, { json: options.json, text: formatSteps(plan.steps) });
+    return ExitCode.Ok;
+  }
+  const count = removed.length === 1 ? "1 generation" : `${removed.length} generations`;
+  renderer.result(`removed ${count} (${removed.join(", ") || "none"}) from ${targetUri} and collected garbage`, { ok: true, target: targetUri, removed });
+  return ExitCode.Ok;
 }

@@ -2,7 +2,8 @@ import { formatSteps, layoutToNixosModule, planLayout, resolveDiskDevices, Usage
 import { ExitCode } from "../exitCodes.js";
 import { exitCodeFor } from "../failure.js";
 import type { Io } from "../Io.js";
-import { parseDiskOptions, readLayout } from "../readLayout.js";
+import { readLayout } from "nixos-via";
+import { parseDiskOptions } from "../parseDiskOptions.js";
 import { formatError } from "../render/renderPlain.js";
 
 /** Options of `nixos-via layout`. */

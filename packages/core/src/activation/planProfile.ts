@@ -1,3 +1,4 @@
+import { profilePaths } from "./profilePaths.js";
 import type { TargetFacts } from "../target/index.js";
 import type { RunStep } from "../pipeline/Step.js";
 
@@ -39,7 +40,7 @@ export function planProfile(root: string, toplevel: string, facts: TargetFacts):
     return { generation: current.number, created: false, steps: [] };
   }
   const generation = Math.max(0, ...facts.generations.map((g) => g.number)) + 1;
-  const state = `${root === "/" ? "" : root}/nix/var/nix`;
+  const { state } = profilePaths(root);
   return {
     generation,
     created: true,

@@ -6,7 +6,7 @@ export { planCopy, type CopyPlan } from "./planCopy.js";
 export { sortByReferences } from "./sortByReferences.js";
 export { receiveClosureScript } from "./receiveClosureScript.js";
 export type { ClosureSource, Compression, ExportOptions, PathExport } from "./ClosureSource.js";
-export { DONE_MARKER_DIR, END_MARKER, markPathBoundaries } from "./markPathBoundaries.js";
+export { DONE_MARKER_DIR, END_MARKER, formatManifest, markPathBoundaries, STAGED_PATH_CHECK, type PathManifest } from "./markPathBoundaries.js";
 export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";
 export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
 export { parseRegistration } from "./parseRegistration.js";

@@ -16,7 +16,7 @@ export type RollbackCause =
   | { readonly kind: "aborted"; readonly check?: string | undefined };
 
 /** The last lines of the switch's log on the target, for an outcome that needs explaining. */
-type WithLog = { readonly cause: RollbackCause; readonly log: readonly string[] };
+export type WithLog = { readonly cause: RollbackCause; readonly log: readonly string[] };
 
 /**
  * How a switch ended, as the target reports it. `done` and `confirmed` are successes; the

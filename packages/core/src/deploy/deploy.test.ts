@@ -76,8 +76,8 @@ describe("generations and gc", () => {
 
   it("--keep N counts the current generation first, never removes it", () => {
     const gens = [gen(1, 40, true), gen(2, 20), gen(3, 10), gen(4, 1)];
-    const live = { root: "/", capabilities: { root: true, remote: true, hostNix: false } };
-    const mnt = { root: "/mnt", capabilities: { root: true, remote: false, hostNix: true } };
+    const live = { root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
+    const mnt = { root: "/mnt", capabilities: { root: true, remote: false, hostNix: true, running: false } };
     expect(planGc(live, gens, { keep: 1, now }).remove.map((g) => g.number)).toEqual([4, 3, 2]);
     expect(planGc(live, gens, { keep: 2, now }).remove.map((g) => g.number)).toEqual([3, 2]);
     expect(planGc(live, gens, { olderThanDays: 15, now }).remove.map((g) => g.number)).toEqual([2]);
@@ -92,22 +92,30 @@ describe("generations and gc", () => {
 
 describe("planRollback and planDeploy", () => {
   it("rolls back to the generation below the current one", () => {
-    const plan = planRollback("/", "ssh://web", facts({ generations: [{ number: 1, toplevel: P("a", "s1") }, { number: 3, toplevel: P("c", "s3") }, { number: 4, toplevel: P("d", "s4") }], currentGeneration: 4 }))._unsafeUnwrap();
-    expect([plan.from.number, plan.to.number, plan.detachedSwitch]).toEqual([4, 3, true]);
-    expect(plan.steps.map((s) => s.argv)).toEqual([["ln", "-sfn", "system-3-link", "/nix/var/nix/profiles/system"]]);
-    expect(planRollback("/", "ssh://web", facts({ currentGeneration: 1 })).isErr()).toBe(true);
+    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
+    const plan = planRollback({ target, facts: facts({ generations: [{ number: 1, toplevel: P("a", "s1") }, { number: 3, toplevel: P("c", "s3") }, { number: 4, toplevel: P("d", "s4") }], currentGeneration: 4 }) })._unsafeUnwrap();
+    expect([plan.from.number, plan.to.number]).toEqual([4, 3]);
+    expect(plan.steps[0]).toMatchObject({ kind: "run", argv: ["ln", "-sfn", "system-3-link", "/nix/var/nix/profiles/system"] });
+    // A running system then switches to it, detached, and can come back to generation 4.
+    expect(plan.steps[1]).toMatchObject({ kind: "switch", action: "switch", toplevel: P("c", "s3"), previous: { toplevel: P("d", "s4"), link: "system-4-link" }, magicRollback: true });
+    expect(planRollback({ target, facts: facts({ currentGeneration: 1 }) }).isErr()).toBe(true);
   });
 
   it("a live deploy needs Nix on the target, switches detached, and remembers what to return to", () => {
     const system = { toplevel: P("n", "nixos-system-3"), system: "x86_64-linux", closure: { root: P("n", "nixos-system-3"), paths: [] } };
-    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false } };
-    const plan = planDeploy({ system, target, facts: facts() })._unsafeUnwrap();
-    expect(plan.detachedSwitch).toBe(true);
+    const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
+    const plan = planDeploy({ system, target, facts: facts(), healthChecks: ["true"] })._unsafeUnwrap();
+    const switched = plan.steps.at(-1);
+    expect(switched).toMatchObject({ kind: "switch", action: "switch", magicRollback: true, confirmTimeoutS: 30, healthChecks: ["true"], healthTimeoutS: 60 });
     expect(plan.generation).toBe(3);
-    expect(plan.previous).toEqual({ toplevel: P("b", "nixos-system-2"), link: "system-2-link" });
+    expect(switched).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
     const test = planDeploy({ system, target, facts: facts(), action: "test" })._unsafeUnwrap();
     expect(test.steps.some((s) => s.phase === "profile")).toBe(false);
-    expect(test.previous?.link).toBeUndefined();
+    expect(test.steps.at(-1)).toMatchObject({ kind: "switch", previous: { link: undefined } });
+    // boot and dry-activate have nothing to confirm.
+    expect(planDeploy({ system, target, facts: facts(), action: "boot" })._unsafeUnwrap().steps.at(-1)).toMatchObject({ kind: "switch", magicRollback: false });
+    const stored = { ...target, uri: "dir:/r", root: "/r", capabilities: { ...target.capabilities, running: false } };
+    expect(planDeploy({ system, target: stored, facts: facts({ tools: new Set(["tar"]) }), healthChecks: ["true"] })._unsafeUnwrapErr().message).toMatch(/health checks need a running system/);
     const noNix = planDeploy({ system, target, facts: facts({ tools: new Set(["tar"]) }) });
     expect(noNix.isErr() && noNix.error.message).toMatch(/runs no Nix/);
   });
@@ -119,7 +127,7 @@ function fakeTarget(states: (string | "hang")[]): { target: Target; commands: st
   const target: Target = {
     uri: "ssh://fake",
     root: "/",
-    capabilities: { root: true, remote: true, hostNix: false },
+    capabilities: { root: true, remote: true, hostNix: false, running: true },
     exec: (argv: readonly string[], o: ExecOptions = {}) => {
       const name = argv[3] ?? argv[0]!;
       commands.push(name);

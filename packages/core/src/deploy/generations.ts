@@ -1,3 +1,4 @@
+import { parseGenerationLink, profilePaths } from "../activation/profilePaths.js";
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import { parseRegistration } from "../closure/parseRegistration.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
@@ -49,7 +50,7 @@ export function listGenerations(target: Target): ResultAsync<GenerationInfo[], N
 /** Reads {@link GENERATIONS_SCRIPT}'s output. Exported for tests. */
 export function parseGenerations(stdout: string): Result<GenerationInfo[], ProbeError> {
   const lines = stdout.split("\n");
-  const current = /^current (?:.*\/)?system-(\d+)-link$/.exec(lines.find((l) => l.startsWith("current ")) ?? "")?.[1];
+  const current = parseGenerationLink((lines.find((l) => l.startsWith("current ")) ?? "").slice("current ".length));
   const out: GenerationInfo[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i]!.startsWith("error=")) return err(new ProbeError(lines[i]!.slice(6)));
@@ -63,7 +64,7 @@ export function parseGenerations(stdout: string): Result<GenerationInfo[], Probe
       date: new Date(Number(m[2]) * 1000),
       toplevel: m[3]!,
       closureBytes: records.value.reduce((n, p) => n + p.narSize, 0),
-      current: m[1] === current,
+      current: Number(m[1]) === current,
     });
     i = end < 0 ? lines.length : end;
   }
@@ -105,12 +106,12 @@ export function planGc(
     if (policy.olderThanDays !== undefined && now - g.date.getTime() > policy.olderThanDays * 86_400_000) return true;
     return false;
   });
-  const profiles = `${root === "/" ? "" : root}/nix/var/nix/profiles`;
+  const paths = profilePaths(root);
   const steps: RunStep[] = remove.map((g) => ({
     kind: "run",
     phase: "profile",
     description: `remove generation ${g.number}`,
-    argv: ["rm", "-f", `${profiles}/system-${g.number}-link`],
+    argv: ["rm", "-f", paths.link(g.number)],
   }));
   steps.push({
     kind: "run",

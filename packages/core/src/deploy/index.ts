@@ -6,10 +6,10 @@ export {
   DeployRollbackFailedError,
   DeployRolledBackError,
   switchDetached,
-  type SwitchAction,
   type SwitchDetachedParameters,
 } from "./switchDetached.js";
-export type { RollbackCause, SwitchOutcome } from "./SwitchOutcome.js";
+export type { RollbackCause, SwitchOutcome, WithLog } from "./SwitchOutcome.js";
 export { planDeploy, type DeployPlan, type PlanDeployParameters } from "./planDeploy.js";
 export { GENERATIONS_SCRIPT, listGenerations, parseGenerations, planGc, type GcPolicy, type GenerationInfo } from "./generations.js";
-export { planRollback, type RollbackPlan } from "./planRollback.js";
+export { planRollback, type PlanRollbackParameters, type RollbackPlan } from "./planRollback.js";
+export { switchOutcomeError, type SwitchContext } from "./switchOutcomeError.js";

@@ -1,12 +1,13 @@
 import { err, ok, type Result } from "neverthrow";
 import { enterArgv } from "../activation/enterScript.js";
 import { planProfile } from "../activation/planProfile.js";
+import { generationLinkName } from "../activation/profilePaths.js";
 import { machineRunsSystem, type NixosSystem } from "../closure/NixosSystem.js";
-import { TargetUnusableError } from "../errors/index.js";
+import { TargetUnusableError, UsageError } from "../errors/index.js";
 import { planTransfer } from "../install/planTransfer.js";
 import type { Plan, RunStep, Step } from "../pipeline/Step.js";
 import type { Target, TargetFacts } from "../target/index.js";
-import type { SwitchAction } from "./switchDetached.js";
+import type { SwitchAction, SwitchStep } from "../pipeline/Step.js";
 
 /** Inputs of {@link planDeploy}. */
 export interface PlanDeployParameters {
@@ -15,34 +16,43 @@ export interface PlanDeployParameters {
   readonly facts: TargetFacts;
   /** @default "switch" */
   readonly action?: SwitchAction | undefined;
+  /** Confirm over a new connection or let the target roll back (`switch`/`test` of a running system). @default true */
+  readonly magicRollback?: boolean | undefined;
+  /** @default 30 */
+  readonly confirmTimeoutS?: number | undefined;
+  /** Commands run on the switched system; one failing rolls back. Running systems only. @default [] */
+  readonly healthChecks?: readonly string[] | undefined;
+  /** @default 60 */
+  readonly healthTimeoutS?: number | undefined;
 }
 
-/** A deploy: the plan up to the switch, and how the switch is to run. */
+/** A deploy plan: the whole run, the switch of a running system included (a `switch` step). */
 export interface DeployPlan extends Plan {
   readonly switchAction: SwitchAction;
-  /** A live system switches detached after the plan; a stored root (dir:) activates inside the plan. */
-  readonly detachedSwitch: boolean;
-  /** What a rollback returns to. */
-  readonly previous?: { readonly toplevel: string; readonly link?: string | undefined } | undefined;
 }
 
 /**
  * Plans a deploy: copy what the target lacks, register it, make a new generation (for
  * `switch` and `boot`; `test` and `dry-activate` leave the profile alone, as
- * nixos-rebuild does), then switch. A live target (root `/`) switches detached after the
- * plan ({@link switchDetached}); a stored root (`dir:`) is activated inside itself as
- * nixos-enter does, and its bootloader files updated.
+ * nixos-rebuild does), then switch. A running target's plan ends with a `switch` step
+ * (detached from the connection, confirmed or rolled back: {@link switchDetached}); a
+ * stored root (`dir:`) is activated inside itself as nixos-enter does, and its bootloader
+ * files updated.
  *
  * @example
  * ```ts
  * const plan = planDeploy({ system, target, facts, action: "switch" });
  * ```
  */
-export function planDeploy({ system, target, facts, action = "switch" }: PlanDeployParameters): Result<DeployPlan, TargetUnusableError> {
+export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan, TargetUnusableError | UsageError> {
+  const { system, target, facts, action = "switch" } = parameters;
   if (!machineRunsSystem(facts.machine, system.system)) {
     return err(new TargetUnusableError(target.uri, `${target.uri} is a ${facts.machine} machine and cannot run this ${system.system} system`));
   }
-  const live = target.root === "/";
+  const live = target.capabilities.running;
+  if (!live && (parameters.healthChecks ?? []).length > 0) {
+    return err(new UsageError(`health checks need a running system (ssh://); ${target.uri} is a stored root that runs nothing to check`));
+  }
   if (live && !facts.tools.has("nix-store")) {
     return err(new TargetUnusableError(target.uri, `${target.uri} runs no Nix (no nix-store on its PATH): deploy needs a running NixOS; use install for a new machine`));
   }
@@ -52,7 +62,8 @@ export function planDeploy({ system, target, facts, action = "switch" }: PlanDep
   const profile = planProfile(target.root, system.toplevel, facts);
   const current = facts.generations.find((g) => g.number === facts.currentGeneration);
   const steps: Step[] = [...transfer.value.steps, ...(moveProfile ? profile.steps : [])];
-  if (!live) steps.push(...storedRootActivation(target.root, system.toplevel, action));
+  const previous = current === undefined ? undefined : { toplevel: current.toplevel, link: moveProfile ? generationLinkName(current.number) : undefined };
+  steps.push(...(live ? [switchStep(parameters, action, previous)] : storedRootActivation(target.root, system.toplevel, action)));
   return ok({
     action: "deploy",
     target: target.uri,
@@ -67,9 +78,30 @@ export function planDeploy({ system, target, facts, action = "switch" }: PlanDep
     steps,
     cleanup: [],
     switchAction: action,
-    detachedSwitch: live,
-    previous: current === undefined ? undefined : { toplevel: current.toplevel, link: moveProfile ? `system-${current.number}-link` : undefined },
   });
+}
+
+/** The switch of a running system; magic rollback only where there is something to confirm. */
+function switchStep(p: PlanDeployParameters, action: SwitchAction, previous: SwitchStep["previous"]): SwitchStep {
+  const magicRollback = (p.magicRollback ?? true) && (action === "switch" || action === "test");
+  const confirmTimeoutS = p.confirmTimeoutS ?? 30;
+  const healthChecks = p.healthChecks ?? [];
+  const healthTimeoutS = p.healthTimeoutS ?? 60;
+  return {
+    kind: "switch",
+    phase: "switch",
+    description:
+      `switch-to-configuration ${action}, detached from the connection` +
+      (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or rolled back` : "") +
+      (healthChecks.length > 0 ? `; health checks (${healthTimeoutS}s each): ${healthChecks.join("; ")}` : ""),
+    action,
+    toplevel: p.system.toplevel,
+    previous,
+    magicRollback,
+    confirmTimeoutS,
+    healthChecks,
+    healthTimeoutS,
+  };
 }
 
 /** A root that is not running: activate it inside itself; `switch`/`boot` also update its bootloader files. */

@@ -1,12 +1,12 @@
 import { ResultAsync } from "neverthrow";
 import { AbortedError, NixosViaError, TransportError } from "../errors/index.js";
+import type { SwitchAction } from "../pipeline/Step.js";
+import { reconnectUntil } from "../target/reconnectUntil.js";
 import type { Target } from "../target/Target.js";
 import { runHealthChecks } from "./runHealthChecks.js";
 import { parseSwitchOutcome, type RollbackCause, type SwitchOutcome } from "./SwitchOutcome.js";
 import { SWITCH_FOLLOW_SCRIPT, SWITCH_ROLLBACK_REQUEST_SCRIPT, SWITCH_RUN_SCRIPT, SWITCH_START_SCRIPT } from "./switchScripts.js";
 
-/** `switch-to-configuration` actions a deploy can run. */
-export type SwitchAction = "switch" | "boot" | "test" | "dry-activate";
 
 /** Options of {@link switchDetached}. */
 export interface SwitchDetachedParameters {
@@ -145,7 +145,7 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
       }
       stopped(signal);
       p.onNote?.(`the connection dropped (${r.error.message}); reconnecting to learn the outcome`);
-      await reconnectUntil(target, deadline, p.onNote, signal);
+      await reconnectOrThrow(target, deadline, p.onNote, signal);
     }
   };
   const outcome = async (cause: RollbackCause, signal: AbortSignal | undefined) =>
@@ -161,7 +161,7 @@ async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchO
   let reachable = true;
   if (p.magicRollback) {
     p.onNote?.(`confirming over a new connection (the target rolls back in ${timeout}s without it)`);
-    reachable = await reconnectUntil(target, Date.now() + timeout * 1000, p.onNote, p.signal).then(
+    reachable = await reconnectOrThrow(target, Date.now() + timeout * 1000, p.onNote, p.signal).then(
       () => true,
       () => false,
     );
@@ -206,16 +206,7 @@ function rollbackReason(cause: RollbackCause): string {
   }
 }
 
-async function reconnectUntil(target: Target, deadline: number, onNote?: (m: string) => void, signal?: AbortSignal): Promise<void> {
-  if (target.reconnect === undefined) throw new TransportError(`${target.uri} cannot reconnect`);
-  let last = "";
-  while (Date.now() < deadline && !signal?.aborted) {
-    const r = await target.reconnect({ timeoutMs: Math.max(2000, Math.min(10_000, deadline - Date.now())) });
-    if (r.isOk()) return;
-    if (r.error.code === "SSH_HOST_KEY_MISMATCH" || r.error.code === "SSH_HOST_KEY_UNKNOWN") throw r.error;
-    if (r.error.message !== last) onNote?.(`reconnect failed: ${r.error.message}`);
-    last = r.error.message;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  throw new TransportError(`could not reconnect to ${target.uri} in time (${last})`);
+async function reconnectOrThrow(target: Target, deadline: number, onNote?: (m: string) => void, signal?: AbortSignal): Promise<void> {
+  const r = await reconnectUntil(target, { deadline, onAttempt: (reason) => onNote?.(`reconnect failed: ${reason}`), signal });
+  if (r.isErr()) throw r.error;
 }

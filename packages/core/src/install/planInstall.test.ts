@@ -30,7 +30,7 @@ const system: NixosSystem = {
 const target: PlanInstallParameters["target"] = {
   uri: "dir:/mnt/target",
   root: "/mnt/target",
-  capabilities: { root: true, remote: false, hostNix: false },
+  capabilities: { root: true, remote: false, hostNix: false, running: false },
 };
 
 const fresh: TargetFacts = {
@@ -114,7 +114,7 @@ describe("planInstall", () => {
   ])("compresses for %s (remote %s, tools %j) as %s", (_name, remote, tools, compression) => {
     const plan = planInstall({
       system,
-      target: { uri: "ssh://root@203.0.113.7", root: "/mnt", capabilities: { root: true, remote, hostNix: false } },
+      target: { uri: "ssh://root@203.0.113.7", root: "/mnt", capabilities: { root: true, remote, hostNix: false, running: false } },
       facts: { ...fresh, tools: new Set([...tools, "unshare", "chroot", "mount"]) },
     })._unsafeUnwrap();
     const copy = plan.steps[0] as CopyClosureStep;
@@ -153,7 +153,7 @@ describe("planInstall", () => {
   });
 
   it("registers into a tree on this machine with this machine's Nix, never with a program from the root", () => {
-    const plan = planInstall({ system, target: { ...target, capabilities: { root: true, remote: false, hostNix: true } }, facts: halfDone })._unsafeUnwrap();
+    const plan = planInstall({ system, target: { ...target, capabilities: { root: true, remote: false, hostNix: true, running: false } }, facts: halfDone })._unsafeUnwrap();
     const register = plan.steps[1] as RunStep;
     expect(register.argv).toEqual(["nix-store", "--store", "local?root=/mnt/target", "--load-db"]);
   });
@@ -161,7 +161,7 @@ describe("planInstall", () => {
   it("registers with the target's own Nix when the closure has none", () => {
     const plan = planInstall({
       system: { ...system, nixStore: undefined },
-      target: { ...target, capabilities: { root: true, remote: false, hostNix: false } },
+      target: { ...target, capabilities: { root: true, remote: false, hostNix: false, running: false } },
       facts: { ...fresh, tools: new Set([...fresh.tools, "nix-store"]) },
     })._unsafeUnwrap();
     const register = plan.steps.find((s) => s.phase === "register") as RunStep;
@@ -172,7 +172,7 @@ describe("planInstall", () => {
   it("prefers the closure's nix-store over the target's", () => {
     const plan = planInstall({
       system,
-      target: { ...target, capabilities: { root: true, remote: false, hostNix: false } },
+      target: { ...target, capabilities: { root: true, remote: false, hostNix: false, running: false } },
       facts: { ...fresh, tools: new Set([...fresh.tools, "nix-store"]) },
     })._unsafeUnwrap();
     const register = plan.steps.find((s) => s.phase === "register") as RunStep;

@@ -76,7 +76,7 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
     ...planInstallActivation(target.root, system.toplevel),
     ...planReadHostKey(target.root, extras),
     ...(layout?.unmountSteps ?? []),
-    ...planReboot(extras),
+    ...planReboot(extras, system.toplevel),
   );
 
   return ok({

@@ -1,4 +1,4 @@
-import type { CopyFilesStep, RunStep } from "../pipeline/Step.js";
+import type { CopyFilesStep, RunStep, WaitForSystemStep } from "../pipeline/Step.js";
 
 /** What an install does beyond nixos-install's steps (mostly for ssh:// targets). */
 export interface InstallExtras {
@@ -8,8 +8,10 @@ export interface InstallExtras {
   readonly extraFiles?: string | undefined;
   /** Read the new system's SSH host key (captured as `hostKey`) to trust it after the reboot. @default false */
   readonly readHostKey?: boolean | undefined;
-  /** Reboot the machine into the new system at the end. @default false */
+  /** Reboot the machine into the new system at the end, then wait for it. @default false */
   readonly reboot?: boolean | undefined;
+  /** How long to wait for the rebooted machine. @default 600 (software-emulated machines boot slowly) */
+  readonly waitTimeoutS?: number | undefined;
 }
 
 /** Steps placed before activation: the system then finds its host keys and files in place. */
@@ -82,15 +84,28 @@ cat "$key.pub"`,
   ];
 }
 
-/** The last step: reboot once the connection has let go (the command must not hang up on us). */
-export function planReboot(extras: InstallExtras): RunStep[] {
+/**
+ * The last steps: reboot once the connection has let go (the command must not hang up on
+ * us), then wait until the machine answers running the new system, trusting the host key
+ * read before the reboot.
+ */
+export function planReboot(extras: InstallExtras, toplevel: string): (RunStep | WaitForSystemStep)[] {
   if (!extras.reboot) return [];
+  const timeoutS = extras.waitTimeoutS ?? 600;
   return [
     {
       kind: "run",
       phase: "reboot",
       description: "reboot into the new system",
       argv: ["sh", "-c", "sync; (sleep 2; reboot || reboot -f) >/dev/null 2>&1 </dev/null &", "nixos-via-reboot"],
+    },
+    {
+      kind: "wait-for-system",
+      phase: "reboot",
+      description: `wait until the machine answers running the new system (up to ${timeoutS}s)`,
+      toplevel,
+      ...(extras.readHostKey ? { hostKeyFrom: "hostKey" as const } : {}),
+      timeoutS,
     },
   ];
 }

@@ -1,3 +1,5 @@
+import type { ClosureDiff } from "../deploy/diffClosures.js";
+import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
 import type { NixosViaError } from "../errors/index.js";
 import type { Phase, Plan } from "./Step.js";
 
@@ -16,6 +18,10 @@ export type PipelineEvent =
       readonly description: string;
     }
   | { readonly type: "output"; readonly index: number; readonly stream: "stdout" | "stderr"; readonly line: string }
+  /** What a step says about its own progress: reconnecting, confirming, waiting for a boot. */
+  | { readonly type: "note"; readonly index?: number | undefined; readonly message: string }
+  /** What a deploy changes: paths and versions added and removed. */
+  | { readonly type: "diff"; readonly diff: ClosureDiff }
   | {
       readonly type: "progress";
       readonly index: number;
@@ -32,4 +38,6 @@ export type PipelineEvent =
       readonly copiedPaths: number;
       readonly copiedBytes: number;
       readonly error?: NixosViaError;
+      /** How the run's switch ended, when it had one. */
+      readonly switchOutcome?: SwitchOutcome;
     };

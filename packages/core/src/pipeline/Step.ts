@@ -12,7 +12,17 @@ export type Phase =
   | "activate"
   | "extra-files"
   | "unmount"
+  | "switch"
   | "reboot";
+
+/** `switch-to-configuration` actions a deploy can run. */
+export type SwitchAction = "switch" | "boot" | "test" | "dry-activate";
+
+/** Values a step hands to later steps and to the run's summary, by name. */
+export interface StepOutputs {
+  /** The new system's SSH host public key line, read before a reboot. */
+  readonly hostKey?: string;
+}
 
 /** Runs a command on the target; a non-zero exit fails the step. */
 export interface RunStep {
@@ -25,8 +35,8 @@ export interface RunStep {
   readonly env?: Readonly<Record<string, string>>;
   /** Text written to the command's stdin. @default "" */
   readonly stdin?: string;
-  /** Keep the command's stdout in the run's summary under this name (e.g. a new host key). */
-  readonly capture?: string;
+  /** Keep the command's stdout as this output (e.g. the new host key a later wait trusts). */
+  readonly capture?: keyof StepOutputs;
 }
 
 /** Streams a folder of this machine into a folder on the target (e.g. `--extra-files`). */
@@ -55,8 +65,39 @@ export interface CopyClosureStep {
   readonly receiver: readonly string[];
 }
 
+/**
+ * Switches a running system to a toplevel, detached from the connection so that a drop
+ * cannot leave it half-switched; with magic rollback, confirmed over a new connection
+ * (and health checks) or rolled back by the target itself. The run's summary carries the
+ * outcome.
+ */
+export interface SwitchStep {
+  readonly kind: "switch";
+  readonly phase: "switch";
+  readonly description: string;
+  readonly action: SwitchAction;
+  readonly toplevel: string;
+  /** What a rollback returns to: the running toplevel, and the profile link to restore (none for `test`). */
+  readonly previous?: { readonly toplevel: string; readonly link?: string | undefined } | undefined;
+  readonly magicRollback: boolean;
+  readonly confirmTimeoutS: number;
+  readonly healthChecks: readonly string[];
+  readonly healthTimeoutS: number;
+}
+
+/** Waits until a rebooted machine answers, over a new connection, running `toplevel`. */
+export interface WaitForSystemStep {
+  readonly kind: "wait-for-system";
+  readonly phase: "reboot";
+  readonly description: string;
+  readonly toplevel: string;
+  /** Trust the new host key an earlier step put into this output. */
+  readonly hostKeyFrom?: keyof StepOutputs;
+  readonly timeoutS: number;
+}
+
 /** One unit of work. Steps are plain data, so plans print, snapshot and review as data. */
-export type Step = RunStep | CopyClosureStep | CopyFilesStep;
+export type Step = RunStep | CopyClosureStep | CopyFilesStep | SwitchStep | WaitForSystemStep;
 
 /** A whole run, decided before anything is touched. */
 export interface Plan {

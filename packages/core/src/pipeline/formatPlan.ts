@@ -45,21 +45,29 @@ export function formatSteps(steps: readonly Step[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+type StepOf<K extends Step["kind"]> = Extract<Step, { kind: K }>;
+
+/** How each kind of step shows what it runs: one entry per kind. */
+const COMMAND_LINES: { readonly [K in Step["kind"]]: (step: StepOf<K>, scripts: Map<string, string>) => string } = {
+  run: (step, scripts) => `${command(step.argv, step.env, scripts)}${step.stdin ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input` : ""}`,
+  "copy-closure": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`,
+  "copy-files": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of the contents of ${step.source}`,
+  switch: (step) =>
+    `(detached) switch-to-configuration ${step.action} ${step.toplevel}` +
+    (step.previous === undefined ? "; nothing to roll back to" : `; rollback to ${step.previous.toplevel}`),
+  "wait-for-system": (step) =>
+    `(new connection) readlink -f /run/current-system = ${step.toplevel}` + (step.hostKeyFrom === undefined ? "" : `, trusting the host key read before the reboot`),
+};
+
 function commandLine(step: Step, scripts: Map<string, string>): string {
-  const argv = step.kind === "run" ? step.argv : step.receiver;
-  const shown =
-    argv[0] === "sh" && argv[1] === "-c" && argv[2] !== undefined && argv[3] !== undefined
-      ? (scripts.set(argv[3], argv[2]), argv.slice(3))
-      : argv;
-  const stdin =
-    step.kind === "copy-closure"
-      ? ` < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`
-      : step.kind === "copy-files"
-        ? ` < tar stream of the contents of ${step.source}`
-        : step.stdin
-        ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input`
-        : "";
-  return `${shellQuote(shown, step.kind === "run" ? step.env : {})}${stdin}`;
+  return (COMMAND_LINES[step.kind] as (s: Step, m: Map<string, string>) => string)(step, scripts);
+}
+
+/** An argv as a shell line; an inline script shows by name, its text kept for the end. */
+function command(argv: readonly string[], env: Readonly<Record<string, string>> | undefined, scripts: Map<string, string>): string {
+  const inline = argv[0] === "sh" && argv[1] === "-c" && argv[2] !== undefined && argv[3] !== undefined;
+  if (inline) scripts.set(argv[3]!, argv[2]!);
+  return shellQuote(inline ? argv.slice(3) : argv, env ?? {});
 }
 
 /**

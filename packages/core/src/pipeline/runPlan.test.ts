@@ -57,7 +57,7 @@ function memoryTarget(handlers: Record<string, Handler> = {}) {
   const target: Target = {
     uri: "dir:/mnt",
     root: "/mnt",
-    capabilities: { root: true, remote: false, hostNix: false },
+    capabilities: { root: true, remote: false, hostNix: false, running: false },
     exec(argv, options = {}) {
       const call = { argv, options, stdin: undefined as Uint8Array | string | undefined };
       calls.push(call);

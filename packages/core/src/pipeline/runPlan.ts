@@ -3,7 +3,10 @@ import type { ClosureSource, PathExport } from "../closure/ClosureSource.js";
 import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
-import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step } from "./Step.js";
+import { switchDetached } from "../deploy/switchDetached.js";
+import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
+import { waitForSystem } from "../target/waitForSystem.js";
+import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {
@@ -22,8 +25,15 @@ export interface RunSummary {
   readonly copiedPaths: number;
   /** Bytes that crossed to the target: the copy stream after compression. */
   readonly copiedBytes: number;
-  /** The stdout of steps that asked for it (`capture`), by name. */
-  readonly captured: Readonly<Record<string, string>>;
+  /** What steps handed on: the stdout of those that asked for it (`capture`). */
+  readonly outputs: StepOutputs;
+  /** How a `switch` step ended; a switch that did not stick is an outcome, not an error. */
+  readonly switchOutcome?: SwitchOutcome | undefined;
+}
+
+/** Whether a switch outcome means the new system is in place. */
+export function switchSucceeded(outcome: SwitchOutcome): boolean {
+  return outcome.kind === "done" || outcome.kind === "confirmed";
 }
 
 /** How many output lines a failed step's error carries. */
@@ -51,12 +61,14 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
   let copiedPaths = 0;
   let copiedBytes = 0;
   let phase: string | undefined;
-  const captured: Record<string, string> = {};
+  let outputs: StepOutputs = {};
+  let switchOutcome: SwitchOutcome | undefined;
   emit({ type: "plan", plan });
   const finish = (error?: NixosViaError): Result<RunSummary, NixosViaError> => {
     const durationMs = Date.now() - started;
-    emit({ type: "done", ok: error === undefined, durationMs, copiedPaths, copiedBytes, ...(error ? { error } : {}) });
-    return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes, captured });
+    const succeeded = error === undefined && (switchOutcome === undefined || switchSucceeded(switchOutcome));
+    emit({ type: "done", ok: succeeded, durationMs, copiedPaths, copiedBytes, ...(error ? { error } : {}), ...(switchOutcome ? { switchOutcome } : {}) });
+    return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes, outputs, switchOutcome });
   };
 
   for (const [index, step] of plan.steps.entries()) {
@@ -70,8 +82,9 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     }
     emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: step.description });
     const stepStarted = Date.now();
-    const result = await applyStep(step, index, options, emit);
-    emit({ type: "step-end", index, ok: result.isOk(), durationMs: Date.now() - stepStarted });
+    const result = await applyStep(step, { index, options, emit, outputs });
+    const outcome = result.isOk() ? result.value.switchOutcome : undefined;
+    emit({ type: "step-end", index, ok: result.isOk() && (outcome === undefined || switchSucceeded(outcome)), durationMs: Date.now() - stepStarted });
     if (result.isErr()) {
       await cleanUp(plan, options, emit);
       return finish(options.signal?.aborted ? new AbortedError() : result.error);
@@ -80,7 +93,12 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
       copiedPaths += step.paths.length;
       copiedBytes += result.value.bytes;
     }
-    if (step.kind === "run" && step.capture !== undefined) captured[step.capture] = result.value.stdout;
+    outputs = { ...outputs, ...result.value.outputs };
+    if (outcome !== undefined) {
+      switchOutcome = outcome;
+      // A switch that did not stick ends the run: nothing after it may assume the new system.
+      if (!switchSucceeded(outcome)) return finish();
+    }
   }
   return finish();
 }
@@ -89,15 +107,71 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
  * Applies one step. A step that throws (a transport or source with a bug, a folder that
  * vanished) fails like any other, so the cleanup still runs and no exception escapes.
  */
-async function applyStep(step: Step, index: number, options: RunPlanOptions, emit: (e: PipelineEvent) => void): Promise<Result<StepOutput, NixosViaError>> {
+async function applyStep(step: Step, context: StepContext): Promise<Result<StepResult, NixosViaError>> {
   try {
-    if (step.kind === "run") return await runStep(step, index, options, emit);
-    if (step.kind === "copy-files") return await copyFilesStep(step, index, options, emit);
-    return await copyStep(step, index, options, emit);
+    return await (HANDLERS[step.kind] as Handler<Step["kind"]>)(step, context);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    return err(new StepFailedError(index, `${step.description}: ${why}`, { cause }));
+    return err(new StepFailedError(context.index, `${step.description}: ${why}`, { cause }));
   }
+}
+
+/** What a handler gets besides its step. */
+interface StepContext {
+  readonly index: number;
+  readonly options: RunPlanOptions;
+  readonly emit: (e: PipelineEvent) => void;
+  /** What earlier steps handed on. */
+  readonly outputs: StepOutputs;
+}
+
+/** What a step handed on, besides succeeding. */
+interface StepResult {
+  /** Bytes sent to the target. */
+  readonly bytes: number;
+  readonly outputs?: StepOutputs;
+  readonly switchOutcome?: SwitchOutcome;
+}
+
+type Handler<K extends Step["kind"]> = (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<Result<StepResult, NixosViaError>>;
+
+/** How each kind of step is applied: one entry per kind. */
+const HANDLERS: { readonly [K in Step["kind"]]: Handler<K> } = {
+  run: async (step, { index, options, emit }) =>
+    (await runStep(step, index, options, emit)).map((r) => ({ bytes: 0, outputs: step.capture === undefined ? {} : { [step.capture]: r.stdout } })),
+  "copy-closure": (step, { index, options, emit }) => copyStep(step, index, options, emit),
+  "copy-files": (step, { index, options, emit }) => copyFilesStep(step, index, options, emit),
+  switch: (step, context) => applySwitch(step, context),
+  "wait-for-system": (step, context) => applyWaitForSystem(step, context),
+};
+
+async function applySwitch(step: SwitchStep, { index, options, emit }: StepContext): Promise<Result<StepResult, NixosViaError>> {
+  const outcome = await switchDetached(options.target, {
+    action: step.action,
+    toplevel: step.toplevel,
+    previous: step.previous,
+    magicRollback: step.magicRollback,
+    confirmTimeoutS: step.confirmTimeoutS,
+    healthChecks: step.healthChecks,
+    healthTimeoutS: step.healthTimeoutS,
+    // Names this run's state folder on the target; two runs never share one.
+    id: `${Date.now()}-${Math.random().toString(36).slice(2, 10)}`,
+    onOutput: (line) => emit({ type: "output", index, stream: "stdout", line }),
+    onNote: (message) => emit({ type: "note", index, message }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return outcome.map((switchOutcome) => ({ bytes: 0, switchOutcome }));
+}
+
+async function applyWaitForSystem(step: WaitForSystemStep, { index, options, emit, outputs }: StepContext): Promise<Result<StepResult, NixosViaError>> {
+  const up = await waitForSystem(options.target, {
+    toplevel: step.toplevel,
+    hostKey: step.hostKeyFrom === undefined ? undefined : outputs[step.hostKeyFrom],
+    timeoutMs: step.timeoutS * 1000,
+    onAttempt: (message) => emit({ type: "note", index, message: `not up yet: ${message}` }),
+    signal: options.signal,
+  });
+  return up.map(() => ({ bytes: 0 }));
 }
 
 /** Runs the plan's cleanup steps after a failure: no abort signal, failures only reported. */
@@ -115,8 +189,8 @@ async function cleanUp(plan: Plan, options: RunPlanOptions, emit: (e: PipelineEv
 }
 
 /** What a step produced: bytes sent to the target, and stdout for steps that capture it. */
-interface StepOutput {
-  readonly bytes: number;
+/** What a command step printed, for steps that capture it. */
+interface CommandOutput {
   readonly stdout: string;
 }
 
@@ -125,7 +199,7 @@ async function runStep(
   index: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
-): Promise<Result<StepOutput, NixosViaError>> {
+): Promise<Result<CommandOutput, NixosViaError>> {
   const output = outputCollector(index, emit);
   const result = await options.target.exec(step.argv, {
     ...(step.env ? { env: step.env } : {}),
@@ -144,7 +218,7 @@ async function runStep(
       }),
     );
   }
-  return ok({ bytes: 0, stdout: result.value.stdout });
+  return ok({ stdout: result.value.stdout });
 }
 
 async function copyStep(
@@ -152,7 +226,7 @@ async function copyStep(
   index: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
-): Promise<Result<StepOutput, NixosViaError>> {
+): Promise<Result<StepResult, NixosViaError>> {
   if (options.source === undefined) {
     return err(new StepFailedError(index, `${step.description}: no closure source was given to the runner`));
   }
@@ -195,7 +269,7 @@ async function copyStep(
   const sent = await streamInto(step, index, exported, counted(), options, emit);
   if (sent.isErr()) return err(sent.error);
   report(true);
-  return ok({ bytes: wireBytes, stdout: "" });
+  return ok({ bytes: wireBytes });
 }
 
 async function copyFilesStep(
@@ -203,12 +277,12 @@ async function copyFilesStep(
   index: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
-): Promise<Result<StepOutput, NixosViaError>> {
+): Promise<Result<StepResult, NixosViaError>> {
   if (options.source === undefined) {
     return err(new StepFailedError(index, `${step.description}: no source was given to the runner`));
   }
   const exported = options.source.exportFolder(step.source, options.signal ? { signal: options.signal } : {});
-  return (await streamInto(step, index, exported, exported.stream, options, emit)).map(() => ({ bytes: 0, stdout: "" }));
+  return (await streamInto(step, index, exported, exported.stream, options, emit)).map(() => ({ bytes: 0 }));
 }
 
 /**

@@ -38,6 +38,18 @@ export interface TargetCapabilities {
    * as this machine's root. Only activation and the bootloader run the system's own code.
    */
   readonly hostNix: boolean;
+  /**
+   * The root is the running system (`/` of a live machine): a deploy switches it in place,
+   * detached from the connection, instead of activating a stored root inside a chroot.
+   */
+  readonly running: boolean;
+}
+
+/** Options of {@link Target.reconnect}. */
+export interface ReconnectOptions {
+  /** Trust exactly this new host key (base64 blob) and record it: the machine's new identity. */
+  readonly expectHostKey?: string;
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -64,5 +76,5 @@ export interface Target {
    * Targets reached over a connection can open a fresh one: after a drop, or to prove a
    * new system still lets the deployer in (magic rollback). Absent for local targets.
    */
-  reconnect?(options?: { timeoutMs?: number }): ResultAsync<void, NixosViaError>;
+  reconnect?(options?: ReconnectOptions): ResultAsync<void, NixosViaError>;
 }

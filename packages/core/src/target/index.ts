@@ -1,6 +1,9 @@
-export type { ExecInput, ExecOptions, ExecResult, Target, TargetCapabilities } from "./Target.js";
+export type { ExecInput, ExecOptions, ExecResult, ReconnectOptions, Target, TargetCapabilities } from "./Target.js";
+export { reconnectUntil, type ReconnectUntilOptions } from "./reconnectUntil.js";
+export { SystemNotUpError, waitForSystem, type WaitForSystemOptions } from "./waitForSystem.js";
 export type { Generation, TargetFacts } from "./TargetFacts.js";
 export { parseTargetUri, type TargetSpec } from "./TargetSpec.js";
+export type { ConnectionOptions, InstallOption, OpenedTarget, OpenTargetOptions, Transport } from "./Transport.js";
 export { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
 export { FEATURE_MODULES, KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 export { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";

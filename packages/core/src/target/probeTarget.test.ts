@@ -143,7 +143,7 @@ function fakeTarget(answer: (argv: readonly string[], options: ExecOptions | und
   const target: Target = {
     uri: "ssh://root@203.0.113.7",
     root: "/mnt",
-    capabilities: { root: true, remote: false, hostNix: false },
+    capabilities: { root: true, remote: false, hostNix: false, running: false },
     exec(argv, options) {
       calls.push({ argv, options });
       return answer(argv, options);
@@ -244,7 +244,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
     return {
       uri: `dir:${root}`,
       root,
-      capabilities: { root: false, remote: false, hostNix: false },
+      capabilities: { root: false, remote: false, hostNix: false, running: false },
       exec(argv, options) {
         const [cmd, ...args] = argv;
         const r = spawnSync(cmd === "sh" ? (which("sh") ?? "/bin/sh") : cmd!, args, {
@@ -392,7 +392,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
     writeFileSync(join(bin, "nix-store"), `#!/bin/sh\necho "nix-store $1" >> "${log}"\n`, { mode: 0o755 });
     const read = async (hostNix: boolean) => {
       rmSync(log, { force: true });
-      const target = { ...localTarget(root, bin), capabilities: { root: false, remote: false, hostNix } };
+      const target = { ...localTarget(root, bin), capabilities: { root: false, remote: false, hostNix, running: false } };
       (await probeTarget(target, PATHS))._unsafeUnwrap();
       return readFileSync(log, "utf8");
     };

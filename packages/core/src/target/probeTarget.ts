@@ -1,3 +1,4 @@
+import { parseGenerationLink } from "../activation/profilePaths.js";
 import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { STAGED_PATH_CHECK } from "../closure/markPathBoundaries.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
@@ -127,7 +128,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   }
   if (machine === "") return err(new ProbeError("the probe did not report the target's machine type", { details: stdout }));
   generations.sort((a, b) => a.number - b.number);
-  const current = profile === undefined ? undefined : /^(?:.*\/)?system-(\d+)-link$/.exec(profile);
+  const current = profile === undefined ? undefined : parseGenerationLink(profile);
   const registered = new Set(hasNixDb ? paths.filter((p) => !invalid.has(p)) : []);
   const stagedPaths = new Set(paths.filter((p) => !registered.has(p) && staged.has(p.slice(p.lastIndexOf("/") + 1))));
   return ok({
@@ -139,7 +140,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
     filesystems,
     kernelFeatures: features,
     generations,
-    currentGeneration: current ? Number(current[1]) : undefined,
+    currentGeneration: current,
     tools,
   });
 }

@@ -63,7 +63,7 @@ export function createDirTarget(path: string): ResultAsync<Target, TargetUnusabl
       (root): Target => ({
         uri,
         root,
-        capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true },
+        capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true, running: false },
         exec: execLocal,
         close: () => okAsync(undefined),
       }),

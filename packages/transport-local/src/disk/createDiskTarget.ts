@@ -41,7 +41,7 @@ export function createDiskTarget(device: string, options: DiskTargetOptions = {}
           uri,
           device,
           root,
-          capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true },
+          capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true, running: false },
           exec: execLocal,
           close: () => releaseMountRoot(root),
         }),

@@ -12,5 +12,5 @@ import { execLocal } from "./execLocal.js";
  * ```
  */
 export function hostTarget(uri: string, root = "/"): Target {
-  return { uri, root, capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true }, exec: execLocal, close: () => okAsync(undefined) };
+  return { uri, root, capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true, running: false }, exec: execLocal, close: () => okAsync(undefined) };
 }

@@ -71,7 +71,7 @@ export function createImageTarget(file: string, options: ImageTargetOptions = {}
             device,
             root,
             created,
-            capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true },
+            capabilities: { root: process.getuid?.() === 0, remote: false, hostNix: true, running: false },
             exec: execLocal,
             close,
             discard: () => close().andThen(() => (created ? removeFile(path) : okAsync(undefined))),

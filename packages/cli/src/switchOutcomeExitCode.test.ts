@@ -1,7 +1,13 @@
-import type { SwitchOutcome } from "@nixos-via/core";
+import { switchOutcomeError, type SwitchOutcome } from "@nixos-via/core";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "./exitCodes.js";
-import { switchOutcomeFailure } from "./switchOutcomeFailure.js";
+import { switchOutcomeExitCode } from "./switchOutcomeExitCode.js";
+
+// The words come from core (every front end reports a switch the same way); the exit code is the CLI's.
+const switchOutcomeFailure = (outcome: SwitchOutcome, at: Parameters<typeof switchOutcomeError>[1]) => {
+  const error = switchOutcomeError(outcome, at);
+  return error === undefined ? undefined : { error, exitCode: switchOutcomeExitCode(outcome) };
+};
 
 const at = { uri: "ssh://web1", action: "switch", generation: 5 } as const;
 const log = ["nixos-via-switch: rolling back"];

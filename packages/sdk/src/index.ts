@@ -1,0 +1,44 @@
+/**
+ * nixos-via, the SDK: install and deploy NixOS systems built on this machine onto a
+ * directory, a disk, a disk image, or a machine over SSH. One function per pipeline
+ * ({@link install}, {@link deploy}, {@link rollback}, {@link gc}, {@link generations},
+ * {@link enter}), each taking one options object and returning a `ResultAsync` of a
+ * typed report; progress arrives only through `onEvent`. Targets are opened through a
+ * registry of transports ({@link createTransportRegistry}).
+ *
+ * @example
+ * ```ts
+ * import { install, deploy } from "nixos-via";
+ * const r = await install({ target: "dir:/srv/roots/web", system: "./result" });
+ * const d = await deploy({ target: "ssh://root@web1", system: "./result", healthChecks: ["curl -fs localhost"] });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { install, type InstallParameters, type InstallReport } from "./operations/install.js";
+export { deploy, type DeployParameters, type DeployReport } from "./operations/deploy.js";
+export { rollback, type RollbackParameters, type RollbackReport } from "./operations/rollback.js";
+export { gc, type GcParameters, type GcReport } from "./operations/gc.js";
+export { generations, type GenerationsParameters } from "./operations/generations.js";
+export { enter, type EnterParameters } from "./operations/enter.js";
+export type { OperationOptions } from "./operations/common.js";
+export { createTransportRegistry, defaultTransports, type RegisteredTarget, type TransportRegistry } from "./transports/createTransportRegistry.js";
+export { resolveSystem, type SystemSource } from "./system/resolveSystem.js";
+export { readLayout } from "./layout/readLayout.js";
+export { parseDuration } from "./options/parseDuration.js";
+export { parseSize } from "./options/parseSize.js";
+export type { Duration, Size } from "./options/normalise.js";
+export type {
+  ClosureDiff,
+  ConnectionOptions,
+  GenerationInfo,
+  NixosViaError,
+  PipelineEvent,
+  RollbackCause,
+  Plan,
+  Step,
+  SwitchAction,
+  SwitchOutcome,
+  Target,
+  Transport,
+} from "@nixos-via/core";

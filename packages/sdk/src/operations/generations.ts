@@ -1,0 +1,22 @@
+import type { ResultAsync } from "neverthrow";
+import { listGenerations, type GenerationInfo, type NixosViaError, type Target } from "@nixos-via/core";
+import type { OperationOptions } from "./common.js";
+import { withSystemTarget } from "./openSystemTarget.js";
+
+/** Options of {@link generations}. */
+export interface GenerationsParameters extends OperationOptions {
+  readonly target: string | Target;
+}
+
+/**
+ * The generations of a target's system profile: number, date, toplevel, closure size,
+ * and which one is current.
+ *
+ * @example
+ * ```ts
+ * const list = await generations({ target: "dir:/srv/roots/web" });
+ * ```
+ */
+export function generations(parameters: GenerationsParameters): ResultAsync<GenerationInfo[], NixosViaError> {
+  return withSystemTarget(parameters.target, parameters, (target) => listGenerations(target));
+}

@@ -1,0 +1,247 @@
+import { stat } from "node:fs/promises";
+import { isAbsolute, posix, resolve } from "node:path";
+import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
+import {
+  checkBlockDevice,
+  planInstall as planInstallSteps,
+  planLayout,
+  probeTarget,
+  resolveDiskDevices,
+  runPlan,
+  UsageError,
+  type InstallOption,
+  type Layout,
+  type LayoutPlan,
+  type NixosSystem,
+  type NixosViaError,
+  type OpenedTarget,
+  type Plan,
+  type Transport,
+} from "@nixos-via/core";
+import { createLocalStore } from "@nixos-via/transport-local";
+import { readLayout } from "../layout/readLayout.js";
+import { normaliseDuration, normaliseSize, type Duration, type Size } from "../options/normalise.js";
+import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
+import { createTransportRegistry } from "../transports/createTransportRegistry.js";
+import type { OperationOptions } from "./common.js";
+
+/** Options of {@link install}; the CLI's `install` flags carry the same names. */
+export interface InstallParameters extends OperationOptions {
+  /** Where to install: `dir:PATH`, `disk:/dev/X`, `image:FILE` or `ssh://[user@]host[:port]`. */
+  readonly target: string;
+  /** A built toplevel (`./result`, a store path), or `{ flake: ".#web" }` to build first. */
+  readonly system: SystemSource;
+  /** A disko-compatible layout (disko's `disko.devices`): a JSON file, or the parsed object. */
+  readonly layout?: string | Layout | undefined;
+  /** Devices the layout may erase, each named exactly. @default [] */
+  readonly wipe?: readonly string[] | undefined;
+  /** Which device each of the layout's disks is, by disk name. @default the target's, or the layout's own on ssh:// */
+  readonly disks?: Readonly<Record<string, string>> | undefined;
+  /** The size of an image this run creates (`image:` only). */
+  readonly imageSize?: Size | undefined;
+  /** ssh:// only: the root the disks are (or get) mounted at. @default "/mnt" */
+  readonly root?: string | undefined;
+  /** ssh:// with a layout: reboot into the new system and wait for it. @default true */
+  readonly reboot?: boolean | undefined;
+  /** How long to wait for the rebooted machine. @default 600 (seconds) */
+  readonly waitTimeout?: Duration | undefined;
+  /** ssh:// only: keep the machine's SSH host keys in the new system. @default false */
+  readonly copyHostKeys?: boolean | undefined;
+  /** A folder of this machine whose contents go into the new root, owned by root, modes kept. */
+  readonly extraFiles?: string | undefined;
+  /** Plan everything, check everything, touch nothing: the report holds the plan. @default false */
+  readonly dryRun?: boolean | undefined;
+}
+
+/** What an install did (or, for a dry run, would do). */
+export interface InstallReport {
+  readonly dryRun: boolean;
+  /** The whole run, step by step: what `--dry-run` prints. */
+  readonly plan: Plan;
+  readonly toplevel: string;
+  readonly generation: number;
+  readonly copiedPaths: number;
+  /** Bytes that crossed to the target (compressed). */
+  readonly copiedBytes: number;
+  readonly durationMs: number;
+  /** The new system's SSH host key, when the install read it before a reboot. */
+  readonly hostKey?: string | undefined;
+}
+
+/**
+ * Installs a built NixOS system onto a target: applies the layout (if any), copies and
+ * registers the closure, makes generation N, activates and installs the bootloader, and
+ * for a machine over SSH reboots it and waits for it. Every refusal happens before the
+ * first step; a rerun after any failure finishes the job.
+ *
+ * @example
+ * ```ts
+ * const r = await install({ target: "dir:/srv/roots/web", system: "./result" });
+ * if (r.isErr()) console.error(r.error.code, r.error.message);
+ * else console.log(r.value.generation, r.value.copiedBytes);
+ * ```
+ */
+export function install(parameters: InstallParameters): ResultAsync<InstallReport, NixosViaError> {
+  const registry = parameters.registry ?? createTransportRegistry();
+  const transport = registry.find(parameters.target);
+  if (transport === undefined) return errAsync(new UsageError(`"${parameters.target}" is not a target: use ${registry.usage()}`));
+  const imageSize = normaliseSize("imageSize", parameters.imageSize);
+  if (imageSize.isErr()) return errAsync(imageSize.error);
+  const waitTimeoutS = normaliseDuration("waitTimeout", parameters.waitTimeout, 600);
+  if (waitTimeoutS.isErr()) return errAsync(waitTimeoutS.error);
+  const misuse = checkCombination(transport, parameters);
+  if (misuse) return errAsync(misuse);
+
+  const open = () =>
+    registry.open(parameters.target, {
+      purpose: "install",
+      dryRun: parameters.dryRun,
+      wipe: parameters.wipe,
+      imageSize: imageSize.value,
+      root: parameters.root ?? "/mnt",
+      connection: parameters.connection,
+    });
+  const store = createLocalStore();
+  return checkExtraFiles(parameters.extraFiles).andThen(() => {
+    if (typeof parameters.system !== "string") parameters.onEvent?.({ type: "note", message: `building ${parameters.system.flake}` });
+    // A connection costs round trips: open it while the closure is read. Local targets are
+    // opened after, so bad input never creates an image or a mount folder.
+    const early = transport.scheme === "ssh" ? open() : undefined;
+    return new ResultAsync<InstallReport, NixosViaError>(
+      (async () => {
+        const system = await resolveSystem(store, parameters.system);
+        const layout = await layoutOf(parameters.layout);
+        const problem = system.isErr() ? system.error : layout.isErr() ? layout.error : undefined;
+        if (problem !== undefined || system.isErr() || layout.isErr()) {
+          if (early) await early.andThen((o) => o.target.close());
+          return err(problem!);
+        }
+        const opened = await (early ?? open());
+        if (opened.isErr()) return err(opened.error);
+        const ran = await runInstall(opened.value, transport, system.value, layout.value, { ...parameters, waitTimeoutS: waitTimeoutS.value }, store);
+        await (ran.isOk() ? opened.value.target.close() : opened.value.discard());
+        return ran;
+      })(),
+    );
+  });
+}
+
+function runInstall(
+  opened: OpenedTarget,
+  transport: Transport,
+  system: NixosSystem,
+  layout: Layout | undefined,
+  p: InstallParameters & { readonly waitTimeoutS: number },
+  store: ReturnType<typeof createLocalStore>,
+): ResultAsync<InstallReport, NixosViaError> {
+  const { target } = opened;
+  const reboot = transport.installOptions.includes("reboot") && layout !== undefined && (p.reboot ?? true);
+  const extras = { copyHostKeys: p.copyHostKeys, extraFiles: p.extraFiles === undefined ? undefined : resolve(p.extraFiles), readHostKey: reboot, reboot, waitTimeoutS: p.waitTimeoutS };
+  return planLayoutFor(layout, opened, transport, p)
+    .andThen((layoutPlan) =>
+      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({ facts, layoutPlan })),
+    )
+    .andThen(({ facts, layoutPlan }) => planInstallSteps({ system, target, facts, layout: layoutPlan, extras }))
+    .andThen((plan) => {
+      if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
+      return runPlan(plan, { target, source: store, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({
+        dryRun: false,
+        plan,
+        toplevel: plan.toplevel,
+        generation: plan.generation,
+        copiedPaths: summary.copiedPaths,
+        copiedBytes: summary.copiedBytes,
+        durationMs: summary.durationMs,
+        hostKey: summary.outputs.hostKey?.trim(),
+      }));
+    });
+}
+
+const OPTION_FLAGS: Readonly<Record<InstallOption, string>> = {
+  layout: "--layout",
+  wipe: "--wipe",
+  disks: "--disk",
+  imageSize: "--image-size",
+  root: "--root",
+  reboot: "--no-reboot",
+  waitTimeout: "--wait-timeout",
+  copyHostKeys: "--copy-host-keys",
+  extraFiles: "--extra-files",
+};
+
+/** Options that mean nothing for this target are refused, the same way for every option. */
+function checkCombination(transport: Transport, p: InstallParameters): UsageError | undefined {
+  const given: Record<InstallOption, boolean> = {
+    layout: p.layout !== undefined,
+    wipe: (p.wipe ?? []).length > 0,
+    disks: Object.keys(p.disks ?? {}).length > 0,
+    imageSize: p.imageSize !== undefined,
+    root: p.root !== undefined,
+    reboot: p.reboot === false,
+    waitTimeout: p.waitTimeout !== undefined,
+    copyHostKeys: p.copyHostKeys === true,
+    extraFiles: p.extraFiles !== undefined,
+  };
+  const ignored = (Object.keys(given) as InstallOption[]).filter((o) => given[o] && !transport.installOptions.includes(o));
+  if (ignored.includes("layout")) {
+    return new UsageError(`${transport.scheme}: targets take no --layout: mount the disks at the directory and install there, or use disk:/image:`);
+  }
+  if (ignored.length > 0) {
+    return new UsageError(`${ignored.map((o) => OPTION_FLAGS[o]).join(", ")} ${ignored.length === 1 ? "does" : "do"} not apply to ${transport.scheme}: targets; leave ${ignored.length === 1 ? "it" : "them"} out`);
+  }
+  if (transport.layoutDisks === "target" && p.layout === undefined) return new UsageError(`${transport.scheme}: targets need --layout FILE (disko's disko.devices as JSON)`);
+  if (transport.layoutDisks === "named") {
+    if (p.layout === undefined && p.root === undefined) {
+      return new UsageError(`installing over SSH needs --layout FILE (to partition the disks) or --root DIR (disks mounted there already)`);
+    }
+    if (p.layout !== undefined && (p.wipe ?? []).length === 0) {
+      return new UsageError(`installing ${p.target} with a layout erases its disks: name them with --wipe DEVICE (nothing was touched)`);
+    }
+  }
+  if (p.root !== undefined) {
+    if (!isAbsolute(p.root)) return new UsageError(`--root ${p.root}: give an absolute path on the target, e.g. /mnt`);
+    if (posix.normalize(p.root).replace(/\/+$/, "") === "") {
+      return new UsageError(`--root / would install over the running system of ${p.target}: use "nixos-via deploy" for a live system, or --root DIR where the new disks are mounted`);
+    }
+  }
+  return undefined;
+}
+
+/** The extra files are read during the run: check them before its first step. */
+function checkExtraFiles(folder: string | undefined): ResultAsync<void, NixosViaError> {
+  if (folder === undefined) return okAsync(undefined);
+  const path = resolve(folder);
+  return ResultAsync.fromSafePromise(stat(path).catch(() => undefined)).andThen((found) => {
+    if (found === undefined) return errAsync(new UsageError(`--extra-files ${folder}: ${path} does not exist (nothing was touched)`));
+    if (!found.isDirectory()) return errAsync(new UsageError(`--extra-files ${folder}: ${path} is not a folder; give a folder laid out like the target's root`));
+    return okAsync(undefined);
+  });
+}
+
+function layoutOf(layout: string | Layout | undefined): ResultAsync<Layout | undefined, NixosViaError> {
+  if (layout === undefined) return okAsync(undefined);
+  return typeof layout === "string" ? readLayout(layout) : okAsync(layout);
+}
+
+/**
+ * The layout's steps for this target, on the devices {@link resolveDiskDevices} decides
+ * (`disks`, the layout's own for ssh://, the target's for a one-disk layout), each of
+ * which must be named by `wipe` and not be in use.
+ */
+function planLayoutFor(layout: Layout | undefined, opened: OpenedTarget, transport: Transport, p: InstallParameters): ResultAsync<LayoutPlan | undefined, NixosViaError> {
+  if (layout === undefined) return okAsync(undefined);
+  const { target } = opened;
+  const named = Object.assign(Object.create(null) as Record<string, string>, p.disks ?? {});
+  const mapped = resolveDiskDevices(layout, { named, targetDevice: opened.device, layoutDevices: transport.layoutDisks === "named" });
+  if (mapped.isErr()) return errAsync(mapped.error);
+  const devices = mapped.value;
+  const others = Object.values(devices).filter((d) => d !== opened.device && d !== "/dev/loopN");
+  if (!p.dryRun) {
+    const unnamed = others.filter((d) => !(p.wipe ?? []).includes(d));
+    if (unnamed.length > 0) return errAsync(new UsageError(`the layout erases ${unnamed.join(", ")}: pass --wipe for each (nothing was touched)`));
+  }
+  const checks = target.capabilities.remote ? Object.values(devices) : others;
+  return checks
+    .reduce<ResultAsync<void, NixosViaError>>((acc, d) => acc.andThen(() => checkBlockDevice(target, d, target.uri)), okAsync(undefined))
+    .andThen(() => planLayout(layout, { devices, mountRoot: target.root }));
+}

@@ -1,0 +1,11 @@
+import type { Options } from "tsup";
+
+/** What every library package builds: ESM for Node 20 with types and source maps. */
+export const libraryBuild: Options = {
+  entry: ["src/index.ts"],
+  format: ["esm"],
+  target: "node20",
+  dts: true,
+  sourcemap: true,
+  clean: true,
+};
