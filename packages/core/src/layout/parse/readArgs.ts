@@ -1,0 +1,27 @@
+import { optStrings } from "./fields.js";
+import { describe, type AddProblem, type JsonObject } from "./json.js";
+
+/** Shell syntax: disko would run it, nixos-via passes arguments as argv and will not pretend to. */
+const UNSAFE_ARG = /["'`$\\|;&<>(){}*?]/;
+
+/** A path under /dev (absolute, relative or as an option's value) or a partition reference. */
+const DEVICE_ARG = /(^|[=,:/])dev\/|@part:/;
+
+/**
+ * extraArgs go through a shell in disko, so one element may hold several words: split them
+ * the same way. An argument naming a device would let a step touch a device the user never
+ * named with --wipe, so none may.
+ */
+export function readArgs<K extends string>(v: JsonObject, key: K, path: string, add: AddProblem): Partial<Record<K, string[]>> {
+  const list = optStrings(v, key, path, add);
+  if (list === undefined) return {};
+  const words: string[] = [];
+  list.forEach((a, i) => {
+    if (UNSAFE_ARG.test(a)) add(`${path}.${key}[${i}]`, `${describe(a)} holds shell syntax; give plain words`);
+    else if (DEVICE_ARG.test(a)) {
+      add(`${path}.${key}[${i}]`, `${describe(a)} names a device, which --wipe and the in-use check would not cover: declare it as a disk of the layout instead`);
+    }
+    words.push(...a.split(/\s+/).filter(Boolean));
+  });
+  return { [key]: words } as Partial<Record<K, string[]>>;
+}

@@ -1,0 +1,18 @@
+import { layoutArgv } from "../layoutScript.js";
+import { planned, type PlannedSteps } from "./PlannedSteps.js";
+import { runStep } from "./runStep.js";
+
+/** What the layout script needs to find a partition's device, and make its node when udev does not. */
+const RESOLVER_TOOLS = ["sh", "readlink", "cat", "partx", "sleep", "mknod"];
+
+/**
+ * After a partition table is written, waits until the kernel shows the partitions: later
+ * steps must not race the partition devices appearing.
+ */
+export function planPartitionWait(diskName: string, partitionRefs: readonly string[]): PlannedSteps {
+  if (partitionRefs.length === 0) return planned({});
+  return planned({
+    steps: [runStep("partition", `wait for the partition devices of disk ${diskName}`, layoutArgv("wait", partitionRefs))],
+    tools: RESOLVER_TOOLS,
+  });
+}
