@@ -7,4 +7,6 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // Target scripts live in .sh files and are inlined as strings (see core/src/shellText.d.ts).
+  loader: { ".sh": "text" },
 });
