@@ -6,6 +6,7 @@ if [ "${NIXOS_VIA_MARK_ROOT:-}" = 1 ]; then
   ln -sfn /proc/mounts "$root/etc/mtab"
 fi
 for dir in dev proc sys run; do mkdir -p -m 0755 "$root/$dir"; done
+# shellcheck disable=SC2016 # the inner script's expansions are the inner sh's, on its own arguments
 exec unshare --fork --mount --uts --mount-proc --pid -- sh -eu -c '
 root=$1; activate=$2; shift 2
 chroot=$(command -v chroot)

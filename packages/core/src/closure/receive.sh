@@ -10,7 +10,7 @@ rm -f "$incoming/.end"
 for path in "$incoming"/*; do
   [ -e "$path" ] || [ -L "$path" ] || continue
   name=${path##*/}
-  staged_ok "$incoming" "$name" || rm -rf "$path" "$done/$name"
+  staged_ok "$incoming" "$name" || rm -rf "$path" "$done/${name:?}"
 done
 for mark in "$done"/*; do
   [ -e "$mark" ] || continue
@@ -37,7 +37,7 @@ for mark in "$done"/*; do
   [ -e "$mark" ] || continue
   name=${mark##*/}
   if [ -e "$incoming/$name" ] || [ -L "$incoming/$name" ]; then
-    if [ -e "$store/$name" ] || [ -L "$store/$name" ]; then rm -rf "$store/$name"; fi
+    if [ -e "$store/$name" ] || [ -L "$store/$name" ]; then rm -rf "$store/${name:?}"; fi
     mv "$incoming/$name" "$store/$name"
   fi
   rm -f "$mark"

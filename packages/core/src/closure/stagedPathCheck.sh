@@ -3,7 +3,7 @@
 path_manifest() {
   files=$(find "$1" -type f | wc -l) && bytes=$(find "$1" -type f -exec cat {} + | wc -c) &&
     links=$(find "$1" -type l | wc -l) && dirs=$(find "$1" -type d | wc -l) || return 1
-  # Unquoted on purpose: some wc pad their counts with blanks.
+  # shellcheck disable=SC2086 # unquoted on purpose: some wc pad their counts with blanks
   printf 'files=%s bytes=%s links=%s dirs=%s' $files $bytes $links $dirs
 }
 staged_ok() {

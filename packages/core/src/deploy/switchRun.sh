@@ -22,7 +22,7 @@ rollback() {
   say "rolling back to $previous ($1)"
   back_status=0
   if [ -n "$previous_link" ]; then ln -sfn "$previous_link" "$profile" || back_status=$?; fi
-  case "$action" in test) back=test ;; boot) back=boot ;; *) back=switch ;; esac
+  case "$action" in test) back='test' ;; boot) back='boot' ;; *) back='switch' ;; esac
   "$previous/bin/switch-to-configuration" "$back" || back_status=$?
   if [ "$back_status" -eq 0 ]; then
     outcome="rolled-back $1"
@@ -49,6 +49,6 @@ elif [ "$verdict" = 1 ]; then
     rollback "$reason"
   fi
 else
-  outcome=done
+  outcome='done'
 fi
 printf '%s\n' "$outcome" > "$dir/outcome.tmp" && mv "$dir/outcome.tmp" "$dir/outcome"

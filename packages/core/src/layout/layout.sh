@@ -7,7 +7,7 @@ resolve() {
   tries=0
   while :; do
     for sys in /sys/class/block/"$base"/"$base"*; do
-      [ -r "$sys/partition" ] && [ "$(cat "$sys/partition")" = "$number" ] || continue
+      { [ -r "$sys/partition" ] && [ "$(cat "$sys/partition")" = "$number" ]; } || continue
       dev=/dev/${sys##*/}
       if [ ! -b "$dev" ] && [ "$tries" -ge 3 ]; then
         majmin=$(cat "$sys/dev")
