@@ -8,4 +8,6 @@ export const libraryBuild: Options = {
   dts: true,
   sourcemap: true,
   clean: true,
+  // Target scripts live in .sh files and are inlined as strings (see core/src/shellText.d.ts).
+  loader: { ".sh": "text" },
 };

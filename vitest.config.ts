@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
@@ -12,11 +13,23 @@ const alias = {
   "nixos-via": src("sdk"),
 };
 
+// Target scripts are `.sh` files imported as their text, as tsup's `loader: { ".sh": "text" }`
+// does for the builds (see packages/core/src/shellText.d.ts).
+const shellText: Plugin = {
+  name: "nixos-via-shell-text",
+  enforce: "pre",
+  load(id) {
+    const file = id.split("?")[0]!;
+    return file.endsWith(".sh") ? `export default ${JSON.stringify(readFileSync(file, "utf8"))};` : undefined;
+  },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
         resolve: { alias },
+        plugins: [shellText],
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "test/unit/**/*.test.ts"],
@@ -24,6 +37,7 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        plugins: [shellText],
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/conformance/**/*.test.ts", "test/e2e/**/*.test.ts"],

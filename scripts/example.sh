@@ -13,7 +13,7 @@ echo "example: building examples/mini-system (generation 1)"
 system=$(nix-build examples/mini-system --argstr generation 1 --no-out-link)
 
 rm -rf "$root"
-mkdir -m 0755 -p "$root/boot"
+mkdir -m 0755 -p "$root" "$root/boot"
 echo "example: the plan"
 npx nixos-via install "dir:$root" --system "$system" --dry-run | sed -n '1,/^$/p;/^ *[0-9]*\. /p'
 echo "example: installing"

@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   extlinux syslinux-common  # the example system's BIOS bootloader
   gdisk fdisk parted dosfstools mtools e2fsprogs  # disk layouts
   util-linux zstd xz-utils cpio dash
+  shellcheck           # the test command lints every shell script
   sudo                 # tests: an SSH login that needs sudo
 )
 

@@ -15,6 +15,8 @@ if [ -n "${NIXOS_VIA_NIX_SANDBOX:-}" ]; then
 fi
 echo "test: type-check"
 npx tsc -p tsconfig.json --noEmit
+echo "test: shellcheck"
+bash scripts/shellcheck.sh
 echo "test: vitest"
 report=$(mktemp)
 trap 'rm -f "$report"; rm -rf "${nix_conf_dir:-}"' EXIT
@@ -22,4 +24,5 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
 echo "test: API docs"
 npm run docs --silent
 # The closing line any CI reads: "N passed, N failed".
+# shellcheck disable=SC2016 # JavaScript's template literal, not the shell's
 node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"

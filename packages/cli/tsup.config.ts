@@ -6,4 +6,6 @@ export default defineConfig({
   target: "node20",
   sourcemap: true,
   clean: true,
+  // Target scripts live in .sh files and are inlined as strings (see core/src/shellText.d.ts).
+  loader: { ".sh": "text" },
 });

@@ -44,11 +44,11 @@ done
 
 # ---------------------------------------------------------------------------- inputs
 busybox=/bin/busybox
-[ -x "$busybox" ] && "$busybox" --list >/dev/null || die "static busybox missing (apt-get install busybox-static)"
+{ [ -x "$busybox" ] && "$busybox" --list >/dev/null; } || die "static busybox missing (apt-get install busybox-static)"
 file "$busybox" 2>/dev/null | grep -q dynamically && die "$busybox is not static"
 
 [ -d "$KERNEL_DIR/lib/modules" ] || die "no unpacked kernel at $KERNEL_DIR (run scripts/setup.sh)"
-kver=$(ls "$KERNEL_DIR/lib/modules" | head -n1)
+kver=$(find "$KERNEL_DIR/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | head -n1)
 [ -n "$kver" ] || die "$KERNEL_DIR/lib/modules is empty"
 vmlinuz=$KERNEL_DIR/boot/vmlinuz-$kver
 [ -f "$vmlinuz" ] || die "missing $vmlinuz"
@@ -203,6 +203,7 @@ add_module() {
   deps=$(grep -a -o 'depends=[^[:cntrl:]]*' "$kmods/${modpath[$n]}" | head -n1 | sed 's/^depends=//')
   for dep in ${deps//,/ }; do add_module "$dep"; done
   # softdeps (ext4 → crc32c, …)
+  # shellcheck disable=SC2013 # softdep lists are words, several per line
   for dep in $(grep -a -o 'softdep=[^[:cntrl:]]*' "$kmods/${modpath[$n]}" | sed 's/^softdep=//; s/pre://g; s/post://g'); do
     add_module "$dep"
   done

@@ -24,6 +24,7 @@ exec </dev/console >/dev/console 2>&1
 say() { echo "nixos-via-rescue: $*"; }
 
 ip_addr=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 shell=
+# shellcheck disable=SC2013 # the kernel command line is one line of words
 for o in $(cat /proc/cmdline); do
   case "$o" in
     rescue.ip=*) ip_addr=${o#*=} ;;
@@ -36,6 +37,7 @@ done
 hostname "$(cat /etc/hostname)"
 echo /sbin/modprobe > /proc/sys/kernel/modprobe 2>/dev/null
 
+# shellcheck disable=SC2043 # build-initramfs.sh puts the module list in place of @modules@
 for m in @modules@; do
   modprobe "$m" 2>/dev/null || echo "nixos-via-rescue: module $m not loaded" >/dev/kmsg
 done

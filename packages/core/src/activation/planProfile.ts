@@ -1,19 +1,14 @@
 import { profilePaths } from "./profilePaths.js";
 import type { TargetFacts } from "../target/index.js";
 import type { RunStep } from "../pipeline/Step.js";
+import profileScript from "./profile.sh";
 
 /**
  * Makes generation N: the profiles folder, `gcroots/profiles` (without it `nix-store --gc`
  * in this root would collect every generation), `system-N-link` to the toplevel, then
  * `system` pointing at it, relative, as Nix makes it. Arguments: STATE TOPLEVEL N.
  */
-export const PROFILE_SCRIPT = `set -e
-state=$1 toplevel=$2 n=$3
-mkdir -p -m 0755 "$state/profiles" "$state/gcroots"
-ln -sfn /nix/var/nix/profiles "$state/gcroots/profiles"
-ln -sfn "$toplevel" "$state/profiles/system-$n-link"
-ln -sfn "system-$n-link" "$state/profiles/system"
-`;
+export const PROFILE_SCRIPT: string = profileScript;
 
 /** The generation a run makes current, and the steps that make it so. */
 export interface ProfilePlan {

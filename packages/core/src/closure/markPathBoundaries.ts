@@ -1,6 +1,8 @@
+import stagedPathCheck from "./stagedPathCheck.sh";
+
 const BLOCK = 512;
 
-/** Where the receiver finds the markers: `INCOMING/.done/<store path name>`. */
+/** Where the receiver finds the markers: `INCOMING/.done/<store path name>` (the scripts name it too). */
 export const DONE_MARKER_DIR = ".done";
 /**
  * The member after the last path: its presence proves the stream arrived whole (tar may
@@ -129,24 +131,14 @@ export function formatManifest(m: PathManifest): string {
 }
 
 /**
- * Shell lines defining `staged_ok INCOMING NAME`: true when the staged path
+ * Shell functions (a library, `stagedPathCheck.sh`) defining `staged_ok INCOMING NAME`: true when the staged path
  * `INCOMING/NAME` has a marker and matches the manifest in it. Uses only POSIX
  * `find`, `cat` and `wc`, so every target can run it; it reads a staged path's bytes,
  * which happens only for what an interrupted run left behind. Whatever it cannot compute
  * (a tool missing) counts as a mismatch: the path is sent again. Shared by the probe (which
  * reports only trustworthy staged paths) and the receiver (which removes the rest).
  */
-export const STAGED_PATH_CHECK = `path_manifest() {
-  files=$(find "$1" -type f | wc -l) && bytes=$(find "$1" -type f -exec cat {} + | wc -c) &&
-    links=$(find "$1" -type l | wc -l) && dirs=$(find "$1" -type d | wc -l) || return 1
-  # Unquoted on purpose: some wc pad their counts with blanks.
-  printf 'files=%s bytes=%s links=%s dirs=%s' $files $bytes $links $dirs
-}
-staged_ok() {
-  { [ -e "$1/$2" ] || [ -L "$1/$2" ]; } && [ -f "$1/${DONE_MARKER_DIR}/$2" ] || return 1
-  manifest=$(path_manifest "$1/$2") && [ -n "$manifest" ] || return 1
-  [ "$(cat "$1/${DONE_MARKER_DIR}/$2")" = "$manifest" ]
-}`;
+export const STAGED_PATH_CHECK: string = stagedPathCheck;
 
 /** Splits a byte stream into 512-byte headers and the data blocks that follow them. */
 class BlockReader {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { markPathBoundaries, STAGED_PATH_CHECK } from "./markPathBoundaries.js";
+import { TARGET_SHELLS } from "../../test/support/targetShells.js";
 import { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
 
 const work = mkdtempSync(join(tmpdir(), "receive-"));
@@ -34,14 +35,7 @@ async function markedStream(paths: readonly string[]): Promise<Buffer> {
 }
 
 // dash with GNU tar, and busybox ash with its own tar: the shells and tars targets have.
-const shells = [
-  ["dash", ["dash"]],
-  ["busybox ash", ["busybox", "sh"]],
-] as const;
-
-for (const [label, shell] of shells) {
-  const [file, ...pre] = shell;
-  const available = spawnSync(file, [...pre, "-c", "exit 0"]).status === 0;
+for (const { name: label, id, argv: [file, ...pre], available } of TARGET_SHELLS) {
 
   /** Runs the receiver; `fileLimitBlocks` stands in for a disk that fills mid-copy. */
   const receive = (root: string, input: Buffer, fileLimitBlocks?: number) =>
@@ -59,7 +53,7 @@ for (const [label, shell] of shells) {
 
   describe.skipIf(!available)(`the receiving script under ${label}`, () => {
     it("never trusts a path that a full disk cut short, and the rerun completes it", async () => {
-      const root = join(work, `root-${file}`);
+      const root = join(work, `root-${id}`);
       mkdirSync(root);
       const full = await markedStream(names);
       // 100 blocks of 512 bytes: the 300 kB kernel cannot be written whole; tar goes on.
@@ -76,7 +70,7 @@ for (const [label, shell] of shells) {
     });
 
     it("does not take a stale end marker for a whole stream", async () => {
-      const root = join(work, `stale-${file}`);
+      const root = join(work, `stale-${id}`);
       const incoming = join(root, "nix/store/.nixos-via-incoming");
       mkdirSync(join(incoming, ".done"), { recursive: true });
       writeFileSync(join(incoming, ".end"), "");
@@ -88,7 +82,7 @@ for (const [label, shell] of shells) {
     });
 
     it("drops markers of an earlier format or without their path", async () => {
-      const root = join(work, `old-${file}`);
+      const root = join(work, `old-${id}`);
       const incoming = join(root, "nix/store/.nixos-via-incoming");
       mkdirSync(join(incoming, ".done"), { recursive: true });
       mkdirSync(join(incoming, names[1]!));

@@ -1,5 +1,6 @@
 import type { Compression } from "./ClosureSource.js";
 import { STAGED_PATH_CHECK } from "./markPathBoundaries.js";
+import receiveScript from "./receive.sh";
 
 /**
  * The receiving end of the copy engine, for every target: a POSIX shell script that
@@ -16,53 +17,7 @@ import { STAGED_PATH_CHECK } from "./markPathBoundaries.js";
  * A complete but unregistered path already in the store is replaced: only registered
  * paths count as present.
  */
-export const RECEIVE_CLOSURE_SCRIPT = `set -eu
-root=$1
-compression=$2
-store="$root/nix/store"
-incoming="$store/.nixos-via-incoming"
-done="$incoming/.done"
-mkdir -p -m 0755 "$root/nix" "$store"
-mkdir -p -m 0700 "$incoming" "$done"
-${STAGED_PATH_CHECK}
-rm -f "$incoming/.end"
-for path in "$incoming"/*; do
-  [ -e "$path" ] || [ -L "$path" ] || continue
-  name=\${path##*/}
-  staged_ok "$incoming" "$name" || rm -rf "$path" "$done/$name"
-done
-for mark in "$done"/*; do
-  [ -e "$mark" ] || continue
-  [ -e "$incoming/\${mark##*/}" ] || [ -L "$incoming/\${mark##*/}" ] || rm -f "$mark"
-done
-# GNU tar writes absolute symlinks (all over a store) as empty placeholder files and makes
-# them links only when the archive ends, holding back its folders' modes until then: a cut
-# stream would leave "complete" paths with placeholders. -P makes the links at once. The
-# stream is our own, so the check -P turns off has nothing to catch. busybox tar has no
-# placeholders (and no -P).
-if tar --version 2>/dev/null | grep -q 'GNU tar'; then set -- -P; else set --; fi
-case "$compression" in
-  none) tar -x "$@" -f - -C "$incoming" ;;
-  gzip) gzip -dc | tar -x "$@" -f - -C "$incoming" ;;
-  zstd) zstd -dcq | tar -x "$@" -f - -C "$incoming" ;;
-  *) echo "unknown compression $compression" >&2; exit 2 ;;
-esac
-if [ ! -e "$incoming/.end" ]; then
-  echo "nixos-via-receive: the stream ended early; complete paths stay staged for the next run" >&2
-  exit 1
-fi
-rm -f "$incoming/.end"
-for mark in "$done"/*; do
-  [ -e "$mark" ] || continue
-  name=\${mark##*/}
-  if [ -e "$incoming/$name" ] || [ -L "$incoming/$name" ]; then
-    if [ -e "$store/$name" ] || [ -L "$store/$name" ]; then rm -rf "$store/$name"; fi
-    mv "$incoming/$name" "$store/$name"
-  fi
-  rm -f "$mark"
-done
-rm -rf "$incoming"
-`;
+export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + receiveScript;
 
 /**
  * The argv that runs {@link RECEIVE_CLOSURE_SCRIPT} on a target.

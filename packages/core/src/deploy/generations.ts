@@ -5,6 +5,8 @@ import { ProbeError, type NixosViaError } from "../errors/index.js";
 import type { RunStep } from "../pipeline/Step.js";
 import { nixStoreEnv, SELECT_NIX_STORE } from "../target/selectNixStore.js";
 import type { Target } from "../target/Target.js";
+import gcScript from "./gc.sh";
+import generationsScript from "./generations.sh";
 
 /** One generation of a target's system profile, as `nixos-via generations` shows it. */
 export interface GenerationInfo {
@@ -18,20 +20,10 @@ export interface GenerationInfo {
 }
 
 /** Lists the generations with their dates and closures (registration format, any Nix). */
-export const GENERATIONS_SCRIPT = `set -u
-root=$1
-profiles="$root/nix/var/nix/profiles"
-if [ -L "$profiles/system" ]; then echo "current $(readlink "$profiles/system")"; fi
-[ -e "$root/nix/var/nix/db/db.sqlite" ] || exit 0
-${SELECT_NIX_STORE}
-for link in "$profiles"/system-*-link; do
-  [ -L "$link" ] || continue
-  toplevel=$(readlink "$link")
-  echo "generation \${link##*/} $(stat -c %Y "$link") $toplevel"
-  "$@" --query --requisites "$toplevel" | xargs "$@" --dump-db
-  echo "end"
-done
-`;
+export const GENERATIONS_SCRIPT: string = SELECT_NIX_STORE + generationsScript;
+
+/** Makes the profiles folder a GC root, then collects garbage with the target's Nix. Argument: the root. */
+const GC_SCRIPT = SELECT_NIX_STORE + gcScript;
 
 /**
  * Reads the generations of the target's system profile.
@@ -117,18 +109,7 @@ export function planGc(
     kind: "run",
     phase: "profile",
     description: "collect garbage with the target's Nix",
-    argv: [
-      "sh",
-      "-c",
-      `set -u
-root=$1
-mkdir -p "$root/nix/var/nix/gcroots"
-[ -L "$root/nix/var/nix/gcroots/profiles" ] || ln -sfn /nix/var/nix/profiles "$root/nix/var/nix/gcroots/profiles"
-${SELECT_NIX_STORE}
-"$@" --gc`,
-      "nixos-via-gc",
-      root,
-    ],
+    argv: ["sh", "-c", GC_SCRIPT, "nixos-via-gc", root],
     env: { USER: "root", ...nixStoreEnv(target) },
   });
   return { remove, steps };

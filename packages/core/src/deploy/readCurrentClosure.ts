@@ -4,29 +4,13 @@ import type { StorePathInfo } from "../closure/StorePathInfo.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
 import { nixStoreEnv, SELECT_NIX_STORE } from "../target/selectNixStore.js";
 import type { Target } from "../target/Target.js";
+import currentClosureScript from "./currentClosure.sh";
 
 /**
  * Prints the closure of the system a root runs (`/run/current-system` on a live machine,
  * else the system profile) in the registration format, read by the target's own Nix.
  */
-export const CURRENT_CLOSURE_SCRIPT = `set -u
-root=$1
-profiles="$root/nix/var/nix/profiles"
-if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'none'; exit 0; fi
-if [ "$root" = / ] && [ -e /run/current-system ]; then
-  current=$(readlink -f /run/current-system)
-elif [ -L "$profiles/system" ]; then
-  # Resolved by hand: the links are absolute inside the root, not on this machine.
-  current=$(readlink "$profiles/system")
-  case "$current" in /*) ;; *) current=$(readlink "$profiles/$current") ;; esac
-else
-  echo 'none'; exit 0
-fi
-${SELECT_NIX_STORE}
-paths=$("$@" --query --requisites "$current") || { echo 'error=nix-store could not list the current system closure'; exit 0; }
-echo 'closure'
-printf '%s\\n' "$paths" | xargs "$@" --dump-db
-`;
+export const CURRENT_CLOSURE_SCRIPT: string = SELECT_NIX_STORE + currentClosureScript;
 
 /** The closure a target runs now, or none (a fresh root). */
 export interface CurrentClosure {

@@ -1,15 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SWITCH_ROLLBACK_REQUEST_SCRIPT, SWITCH_RUN_SCRIPT } from "./switchScripts.js";
+import { TARGET_SHELLS } from "../../test/support/targetShells.js";
+import { SWITCH_FOLLOW_SCRIPT, SWITCH_ROLLBACK_REQUEST_SCRIPT, SWITCH_RUN_SCRIPT, SWITCH_START_SCRIPT } from "./switchScripts.js";
 
 // The target-side scripts, run by the shells targets really have. A temp dir stands in for
 // the root: fake toplevels whose switch-to-configuration exits as told, a fake profile.
-const SHELLS = [["dash"], ["busybox", "sh"]].filter((argv) => spawnSync(argv[0]!, [...argv.slice(1), "-c", "true"]).status === 0);
+const SHELLS = TARGET_SHELLS.filter((s) => s.available).map(({ name, argv }) => ({ shell: name, argv }));
 
-describe.each(SHELLS.map((argv) => ({ shell: argv.join(" "), argv })))("SWITCH_RUN_SCRIPT under $shell", ({ argv }) => {
+describe.each(SHELLS)("SWITCH_RUN_SCRIPT under $shell", ({ argv }) => {
   let root: string;
   let dir: string;
   let profile: string;
@@ -87,6 +88,50 @@ describe.each(SHELLS.map((argv) => ({ shell: argv.join(" "), argv })))("SWITCH_R
     expect(readFileSync(join(dir, "rollback"), "utf8")).toBe(`${reason}\n`);
     const back = run({ next: toplevel("new", 0), previous: toplevel("old", 0), verdict: true, timeout: 5 });
     expect(back.outcome).toBe(`rolled-back ${reason}`);
+  });
+});
+
+// Where systemd runs, the start script hands the switch to systemd-run: not on a test machine.
+const withoutSystemd = !existsSync("/run/systemd/system");
+
+describe.each(SHELLS)("SWITCH_START_SCRIPT and SWITCH_FOLLOW_SCRIPT under $shell", ({ argv }) => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "nixos-via-switch-start-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const sh = (script: string, name: string, args: string[], input = "") =>
+    spawnSync(argv[0]!, [...argv.slice(1), "-c", script, name, ...args], { encoding: "utf8", input });
+
+  it.skipIf(!withoutSystemd)("starts the run script detached (setsid), and following its log ends with its outcome", () => {
+    const dir = join(root, "switch-1");
+    const toplevel = join(root, "new");
+    mkdirSync(join(toplevel, "bin"), { recursive: true });
+    writeFileSync(join(toplevel, "bin/switch-to-configuration"), "#!/bin/sh\necho \"switching: $1\"\n", { mode: 0o755 });
+    const args = [dir, "test", toplevel, "", "", "0", "0", join(root, "profile")];
+    const started = sh(SWITCH_START_SCRIPT, "nixos-via-switch-start", args, SWITCH_RUN_SCRIPT);
+    expect(started.status, started.stderr).toBe(0);
+    expect(started.stdout).toBe("started\n");
+    expect(readFileSync(join(dir, "run.sh"), "utf8")).toBe(SWITCH_RUN_SCRIPT);
+
+    // The follower waits for the outcome however long the switch takes, printing the log.
+    const followed = sh(SWITCH_FOLLOW_SCRIPT, "nixos-via-switch-follow", [dir, "0", "outcome"]);
+    expect(followed.status, followed.stderr).toBe(0);
+    expect(followed.stderr).toBe("nixos-via-state=done\n");
+    expect(followed.stdout).toBe(readFileSync(join(dir, "log"), "utf8"));
+    expect(followed.stdout).toContain("switching: test\n");
+    expect(readFileSync(join(dir, "status"), "utf8")).toBe("0\n");
+  });
+
+  it("follows from an offset: after a dropped connection only the rest of the log comes again", () => {
+    const dir = join(root, "switch-2");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "log"), "first line\nsecond line\n");
+    writeFileSync(join(dir, "status"), "4\n");
+    const r = sh(SWITCH_FOLLOW_SCRIPT, "nixos-via-switch-follow", [dir, String("first line\n".length), "status"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("second line\n");
+    expect(r.stderr).toBe("nixos-via-state=4\n");
   });
 });
 

@@ -1,4 +1,7 @@
 import type { CopyFilesStep, RunStep, WaitForSystemStep } from "../pipeline/Step.js";
+import copyHostKeysScript from "./copyHostKeys.sh";
+import readHostKeyScript from "./readHostKey.sh";
+import rebootScript from "./reboot.sh";
 
 /** What an install does beyond nixos-install's steps (mostly for ssh:// targets). */
 export interface InstallExtras {
@@ -22,19 +25,7 @@ export function planExtrasBeforeActivation(root: string, extras: InstallExtras):
       kind: "run",
       phase: "extra-files",
       description: "copy this machine's SSH host keys into the new system",
-      argv: [
-        "sh",
-        "-c",
-        `set -e
-mkdir -p -m 0755 "$1/etc/ssh"
-for key in /etc/ssh/ssh_host_*_key; do
-  [ -e "$key" ] || continue
-  cp "$key" "$1$key" && chmod 0600 "$1$key"
-  if [ -e "$key.pub" ]; then cp "$key.pub" "$1$key.pub" && chmod 0644 "$1$key.pub"; fi
-done`,
-        "nixos-via-copy-host-keys",
-        root,
-      ],
+      argv: ["sh", "-c", copyHostKeysScript, "nixos-via-copy-host-keys", root],
     });
   }
   if (extras.extraFiles !== undefined) {
@@ -62,23 +53,7 @@ export function planReadHostKey(root: string, extras: InstallExtras): RunStep[] 
       kind: "run",
       phase: "activate",
       description: "read (or make) the new system's SSH host key",
-      argv: [
-        "sh",
-        "-c",
-        `set -e
-key="$1/etc/ssh/ssh_host_ed25519_key"
-if [ ! -e "$key" ]; then
-  if ! command -v ssh-keygen >/dev/null 2>&1; then
-    echo "the new system has no SSH host key yet and there is no ssh-keygen to make one; pass --copy-host-keys or --no-reboot" >&2
-    exit 1
-  fi
-  mkdir -p -m 0755 "$1/etc/ssh"
-  ssh-keygen -q -t ed25519 -N "" -C "" -f "$key"
-fi
-cat "$key.pub"`,
-        "nixos-via-host-key",
-        root,
-      ],
+      argv: ["sh", "-c", readHostKeyScript, "nixos-via-host-key", root],
       capture: "hostKey",
     },
   ];
@@ -97,7 +72,7 @@ export function planReboot(extras: InstallExtras, toplevel: string): (RunStep | 
       kind: "run",
       phase: "reboot",
       description: "reboot into the new system",
-      argv: ["sh", "-c", "sync; (sleep 2; reboot || reboot -f) >/dev/null 2>&1 </dev/null &", "nixos-via-reboot"],
+      argv: ["sh", "-c", rebootScript, "nixos-via-reboot"],
     },
     {
       kind: "wait-for-system",

@@ -1,3 +1,5 @@
+import layoutScript from "./layout.sh";
+
 /**
  * The one script every layout step that touches a partition runs through
  * (`sh -c LAYOUT_SCRIPT nixos-via-layout MODE ARGS…`). There is no udev on the machines
@@ -22,98 +24,7 @@
  *   an active volume group, an md array — each only when it is there, so they also clean
  *   up after a run that stopped halfway.
  */
-export const LAYOUT_SCRIPT = `set -eu
-fail() { echo "nixos-via-layout: $*" >&2; exit 1; }
-resolve() {
-  number=\${1%%:*}; rest=\${1#*:}; label=\${rest%%:*}; disk=\${rest#*:}
-  real=$(readlink -f "$disk") || fail "$disk does not exist"
-  base=\${real##*/}
-  tries=0
-  while :; do
-    for sys in /sys/class/block/"$base"/"$base"*; do
-      [ -r "$sys/partition" ] && [ "$(cat "$sys/partition")" = "$number" ] || continue
-      dev=/dev/\${sys##*/}
-      if [ ! -b "$dev" ] && [ "$tries" -ge 3 ]; then
-        majmin=$(cat "$sys/dev")
-        mknod "$dev" b "\${majmin%%:*}" "\${majmin#*:}" 2>/dev/null || true
-      fi
-      [ -b "$dev" ] || continue
-      if [ -n "$label" ] && command -v blkid >/dev/null 2>&1; then
-        found=$(blkid -p -s PART_ENTRY_NAME -o value "$dev" 2>/dev/null || true)
-        if [ -n "$found" ] && [ "$found" != "$label" ]; then
-          fail "partition $number of $disk is labelled $found, not $label"
-        fi
-      fi
-      echo "$dev"
-      return 0
-    done
-    [ "$tries" -lt 10 ] || fail "partition $number of $disk ($real) did not appear"
-    partx -u "$real" >/dev/null 2>&1 || partx -a "$real" >/dev/null 2>&1 || true
-    tries=$((tries + 1))
-    sleep 1
-  done
-}
-substitute() {
-  count=$#
-  for arg do
-    case $arg in
-      @part:*) arg=$(resolve "\${arg#@part:}") ;;
-    esac
-    set -- "$@" "$arg"
-  done
-  shift "$count"
-  exec "$@"
-}
-mode=$1
-shift
-case $mode in
-  run) substitute "$@" ;;
-  run-with-password)
-    file=$1
-    shift
-    [ -r "$file" ] || fail "cannot read $file on the target"
-    password=$(cat "$file")
-    printf '%s' "$password" | substitute "$@" ;;
-  wait)
-    for ref do
-      dev=$(resolve "\${ref#@part:}")
-      echo "\${ref#@part:} is $dev"
-    done ;;
-  unused)
-    real=$(readlink -f "$1") || fail "$1 does not exist"
-    base=\${real##*/}
-    for sys in /sys/class/block/"$base" /sys/class/block/"$base"/"$base"*; do
-      [ -e "$sys" ] || continue
-      name=\${sys##*/}
-      if grep -q "^/dev/$name " /proc/mounts; then fail "/dev/$name is mounted"; fi
-      if grep -q "^/dev/$name " /proc/swaps; then fail "/dev/$name is used as swap"; fi
-      for holder in "$sys"/holders/*; do
-        if [ -e "$holder" ]; then fail "/dev/$name is in use by \${holder##*/}"; fi
-      done
-    done ;;
-  subvolume)
-    dev=$1
-    name=$2
-    shift 2
-    case $dev in @part:*) dev=$(resolve "\${dev#@part:}") ;; esac
-    top=$(mktemp -d)
-    mount -t btrfs -o subvol=/ "$dev" "$top"
-    status=0
-    btrfs subvolume create "$top/$name" "$@" || status=$?
-    umount "$top"
-    rmdir "$top"
-    exit "$status" ;;
-  unmount)
-    if grep -q "^[^ ]* $1 " /proc/mounts; then umount "$1"; fi ;;
-  close)
-    if [ -e "/dev/mapper/$1" ]; then cryptsetup close "$1"; fi ;;
-  deactivate)
-    if [ -d "/dev/$1" ]; then vgchange --activate n "$1"; fi ;;
-  stop)
-    if [ -e "/dev/md/$1" ]; then mdadm --stop "/dev/md/$1"; fi ;;
-  *) fail "unknown mode $mode" ;;
-esac
-`;
+export const LAYOUT_SCRIPT: string = layoutScript;
 
 /** The name the layout script runs as; `--dry-run` prints steps as `nixos-via-layout MODE ARGS…`. */
 export const LAYOUT_SCRIPT_NAME = "nixos-via-layout";

@@ -1,6 +1,7 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { TargetUnusableError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "./Target.js";
+import checkBlockDeviceScript from "./checkBlockDevice.sh";
 
 /**
  * Reports, for a block device and each of its partitions, everything that makes it in
@@ -8,27 +9,7 @@ import type { Target } from "./Target.js";
  * holders (LVM, LUKS, md, …). Reads only /sys and /proc, so it runs the same on this
  * machine, in a rescue system, or over SSH.
  */
-export const CHECK_BLOCK_DEVICE_SCRIPT = `dev=$1
-if [ ! -b "$dev" ]; then echo notblock; exit 0; fi
-real=$(readlink -f "$dev")
-name=\${real##*/}
-sys=/sys/class/block/$name
-if [ ! -d "$sys" ]; then echo nosys; exit 0; fi
-if [ -e "$sys/partition" ]; then echo partition; fi
-for d in "$sys" "$sys/$name"*; do
-  [ -e "$d/dev" ] || continue
-  n=\${d##*/}
-  mm=$(cat "$d/dev")
-  awk -v mm="$mm" -v src="/dev/$n" -v n="$n" '
-    { for (i = 1; i <= NF; i++) if ($i == "-") break }
-    $3 == mm || $(i + 2) == src { print "mounted=" n " " $5 }' /proc/self/mountinfo
-  if grep -q "^/dev/$n " /proc/swaps 2>/dev/null; then echo "swap=$n"; fi
-  for h in "$d"/holders/*; do
-    if [ -e "$h" ]; then echo "holder=$n \${h##*/}"; fi
-  done
-done
-echo checked
-`;
+export const CHECK_BLOCK_DEVICE_SCRIPT: string = checkBlockDeviceScript;
 
 /**
  * Refuses a device that a destructive step must never touch: not a block device, a

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
+import { TARGET_SHELLS } from "../../test/support/targetShells.js";
+import { FEATURE_MODULES, KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 
 const work = mkdtempSync(join(tmpdir(), "kernel-caps-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -21,13 +22,7 @@ function fakeKernel(name: string, files: Record<string, string>): { proc: string
 }
 
 // dash, and busybox ash with its own grep and sed (a rescue system without kmod).
-const shells = [
-  ["dash", ["dash"]],
-  ["busybox ash", ["busybox", "sh"]],
-] as const;
-
-for (const [label, [file, ...pre]] of shells) {
-  const available = spawnSync(file, [...pre, "-c", "exit 0"]).status === 0;
+for (const { name: label, id, argv: [file, ...pre], available } of TARGET_SHELLS) {
   const capabilities = (k: { proc: string; sys: string; modules: string }): string[] => {
     const r = spawnSync(file, [...pre, "-c", `${KERNEL_CAPABILITIES}\nkernel_capabilities "$@"`, "caps", k.proc, k.sys, k.modules], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
@@ -36,14 +31,14 @@ for (const [label, [file, ...pre]] of shells) {
 
   describe.skipIf(!available)(`kernel_capabilities under ${label}`, () => {
     it("reads every line of /proc/filesystems, with the nodev column and without", () => {
-      const k = fakeKernel(`proc-${file}`, {
+      const k = fakeKernel(`proc-${id}`, {
         "proc/filesystems": "nodev\tsysfs\nnodev\ttmpfs\n\text4\nnodev\tdevtmpfs\n\tvfat\nxfs\n",
       });
       expect(capabilities(k)).toEqual(["filesystem=devtmpfs", "filesystem=ext4", "filesystem=sysfs", "filesystem=tmpfs", "filesystem=vfat", "filesystem=xfs"]);
     });
 
     it("counts loadable and built-in modules of the module tree, as busybox's and kmod's modprobe see them", () => {
-      const k = fakeKernel(`modules-${file}`, {
+      const k = fakeKernel(`modules-${id}`, {
         "proc/filesystems": "nodev\ttmpfs\n",
         "modules/modules.dep": [
           "kernel/fs/btrfs/btrfs.ko.xz: kernel/lib/raid6/raid6_pq.ko.xz kernel/crypto/xor.ko.xz",
@@ -69,15 +64,21 @@ for (const [label, [file, ...pre]] of shells) {
     });
 
     it("reports nothing it cannot find: no module tree, no features", () => {
-      const k = fakeKernel(`bare-${file}`, { "proc/filesystems": "\text4\n" });
+      const k = fakeKernel(`bare-${id}`, { "proc/filesystems": "\text4\n" });
       expect(capabilities(k)).toEqual(["filesystem=ext4"]);
       // A module that merely mentions a name is not that module (xfs is not /xfs_foo.ko).
-      const near = fakeKernel(`near-${file}`, { "proc/filesystems": "", "modules/modules.dep": "kernel/fs/xfs_foo/xfs_foo.ko:\nkernel/fs/notbtrfs.ko:\n" });
+      const near = fakeKernel(`near-${id}`, { "proc/filesystems": "", "modules/modules.dep": "kernel/fs/xfs_foo/xfs_foo.ko:\nkernel/fs/notbtrfs.ko:\n" });
       expect(capabilities(near)).toEqual([]);
     });
 
+    it.each(Object.entries(FEATURE_MODULES))("finds %s by the module FEATURE_MODULES names for it (%s)", (feature, module) => {
+      // Module files are named with dashes (dm-mod.ko) where modprobe takes either.
+      const k = fakeKernel(`feature-${feature}-${id}`, { "proc/filesystems": "", "modules/modules.dep": `kernel/drivers/${module.replace(/_/g, "-")}.ko.xz:\n` });
+      expect(capabilities(k)).toEqual([`feature=${feature}`]);
+    });
+
     it("sees device-mapper, dm-crypt and md that are loaded already", () => {
-      const k = fakeKernel(`loaded-${file}`, { "proc/filesystems": "", "proc/misc": "236 device-mapper\n", "proc/mdstat": "Personalities :\n", "sys/module/dm_crypt/refcnt": "0\n" });
+      const k = fakeKernel(`loaded-${id}`, { "proc/filesystems": "", "proc/misc": "236 device-mapper\n", "proc/mdstat": "Personalities :\n", "sys/module/dm_crypt/refcnt": "0\n" });
       expect(capabilities(k)).toEqual(["feature=device-mapper", "feature=dm-crypt", "feature=md"]);
     });
   });

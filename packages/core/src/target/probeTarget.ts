@@ -6,6 +6,7 @@ import { KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 import { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";
 import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
+import probeScript from "./probe.sh";
 
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
 const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
@@ -17,32 +18,7 @@ const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "n
  * Nix on the target's PATH. Without a database nothing is registered, and no Nix runs:
  * opening a store would create one.
  */
-export const PROBE_SCRIPT = `
-set -u
-root=$1
-shift
-profiles="$root/nix/var/nix/profiles"
-printf 'machine=%s\\n' "$(uname -m)"
-printf 'kernel=%s\\n' "$(uname -r)"
-for tool in "$@"; do
-  if command -v "$tool" >/dev/null 2>&1; then printf 'tool=%s\\n' "$tool"; fi
-done
-for link in "$profiles"/system-*-link; do
-  if [ -L "$link" ]; then printf 'generation=%s %s\\n' "\${link##*/}" "$(readlink "$link")"; fi
-done
-if [ -L "$profiles/system" ]; then printf 'profile=%s\\n' "$(readlink "$profiles/system")"; fi
-${STAGED_PATH_CHECK}
-for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
-  if [ -e "$mark" ] && staged_ok "$root/nix/store/.nixos-via-incoming" "\${mark##*/}"; then printf 'staged=%s\\n' "\${mark##*/}"; fi
-done
-${KERNEL_CAPABILITIES}
-kernel_capabilities /proc /sys "/lib/modules/$(uname -r)"
-if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
-echo 'db=present'
-${SELECT_NIX_STORE}
-invalid=$(xargs "$@" --check-validity --print-invalid) || { echo 'error=nix-store could not read the target database'; exit 0; }
-printf '%s\\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
-`;
+export const PROBE_SCRIPT: string = STAGED_PATH_CHECK + KERNEL_CAPABILITIES + SELECT_NIX_STORE + probeScript;
 
 /**
  * Probes a target: machine, tools (the usual ones and `options.tools`), filesystems and

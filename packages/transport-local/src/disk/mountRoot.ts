@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rmdir } from "node:fs/promises";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { TransportError } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
+import releaseScript from "./releaseMountRoot.sh";
 
 /** A fresh, empty folder (root-owned, 0755) where a target's filesystems are mounted. */
 export function createMountRoot(): ResultAsync<string, TransportError> {
@@ -19,11 +20,7 @@ export function createMountRoot(): ResultAsync<string, TransportError> {
  * unmounted (deepest first, lazily if busy), then the folder is removed.
  */
 export function releaseMountRoot(root: string): ResultAsync<void, TransportError> {
-  const script = `root=$1
-if ! grep -q " $root" /proc/self/mounts; then exit 0; fi
-sync
-umount -R "$root" 2>/dev/null || umount -R -l "$root"`;
-  return execLocal(["sh", "-c", script, "nixos-via-release", root])
+  return execLocal(["sh", "-c", releaseScript, "nixos-via-release", root])
     .andThen((r) =>
       r.exitCode === 0 ? okAsync(undefined) : errAsync(new TransportError(`cannot unmount ${root}`, { details: r.stderr })),
     )

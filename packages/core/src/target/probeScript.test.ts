@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeNixStore } from "../../test/support/fakeNixStore.js";
+import { runScript, TARGET_SHELLS, toolFolder } from "../../test/support/targetShells.js";
+import { formatManifest } from "../closure/markPathBoundaries.js";
+import { PROBE_SCRIPT, parseProbeOutput } from "./probeTarget.js";
+
+const S = (name: string): string => `/nix/store/${name}`;
+const HAVE = S("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-glibc-2.39");
+const STAGED = S("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-bash-5.2");
+const CUT = S("cccccccccccccccccccccccccccccccc-kernel");
+const PATHS = [HAVE, STAGED, CUT];
+// What the probe needs besides the tools it reports; busybox ash has them as applets.
+const NEEDS = ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat"];
+
+for (const shell of TARGET_SHELLS) {
+  describe.skipIf(!shell.available)(`PROBE_SCRIPT under ${shell.name}, on a root with a database`, () => {
+    let base: string;
+    let root: string;
+    let bin: string;
+    beforeEach(() => {
+      base = mkdtempSync(join(tmpdir(), "nixos-via-probe-"));
+      root = join(base, "root");
+      mkdirSync(join(root, "nix/var/nix/db"), { recursive: true });
+      writeFileSync(join(root, "nix/var/nix/db/db.sqlite"), "");
+      // Two paths an interrupted copy left staged: one whole, one whose file was cut short.
+      const incoming = join(root, "nix/store/.nixos-via-incoming");
+      for (const [path, bytes] of [[STAGED, 5], [CUT, 3]] as const) {
+        const name = path.slice("/nix/store/".length);
+        mkdirSync(join(incoming, name, "bin"), { recursive: true });
+        writeFileSync(join(incoming, name, "bin", "tool"), "x".repeat(bytes));
+        mkdirSync(join(incoming, ".done"), { recursive: true });
+        writeFileSync(join(incoming, ".done", name), formatManifest({ files: 1, bytes: 5, links: 0, dirs: 2 }));
+      }
+      const nixStore = fakeNixStore(join(base, "nix"), [{ path: HAVE, narHash: `sha256:${"ab".repeat(32)}`, narSize: 1, references: [] }], {});
+      bin = toolFolder(join(base, "bin"), NEEDS, { "nix-store": nixStore, tar: "exit 0\n" });
+    });
+    afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+    const probe = (env: Record<string, string> = {}) => {
+      const r = runScript(shell, PROBE_SCRIPT, "nixos-via-probe", [root, "tar", "nix-store", "no-such-tool"], {
+        env: { PATH: bin, ...env },
+        input: `${PATHS.join("\n")}\n`,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+
+    it("asks the chosen nix-store which paths are invalid, and trusts only the staged path that matches its manifest", () => {
+      const facts = parseProbeOutput(probe({ NIXOS_VIA_NIX_STORE: "host" }), PATHS)._unsafeUnwrap();
+      expect(facts.hasNixDb).toBe(true);
+      expect(facts.registered).toEqual(new Set([HAVE]));
+      expect(facts.staged).toEqual(new Set([STAGED]));
+      expect(facts.tools).toEqual(new Set(["tar", "nix-store"]));
+      expect(facts.filesystems.size).toBeGreaterThan(0);
+      expect(readFileSync(join(base, "nix/calls"), "utf8")).toBe(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")}\n`);
+    });
+
+    it("uses a nix-store on the target's PATH, pointed at the root, when the root has none that runs", () => {
+      const facts = parseProbeOutput(probe(), PATHS)._unsafeUnwrap();
+      expect(facts.registered).toEqual(new Set([HAVE]));
+      expect(readFileSync(join(base, "nix/calls"), "utf8")).toContain(`--store local?root=${root} --check-validity`);
+    });
+
+    it("reports a database that no nix-store can read as a failed probe", () => {
+      rmSync(join(bin, "nix-store"));
+      const out = probe();
+      expect(out).toContain("error=the target has a Nix database but no nix-store to read it with\n");
+      expect(parseProbeOutput(out, PATHS)._unsafeUnwrapErr().message).toBe("the target has a Nix database but no nix-store to read it with");
+    });
+  });
+}
