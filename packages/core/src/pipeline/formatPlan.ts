@@ -56,9 +56,11 @@ function commandLine(step: Step, scripts: Map<string, string>): string {
       ? ` < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`
       : step.kind === "copy-files"
         ? ` < tar stream of the contents of ${step.source}`
-        : step.stdin
-        ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input`
-        : "";
+        : step.secretStdin
+          ? ` < ${step.secretStdin.description} (secret, not shown)`
+          : step.stdin
+            ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input`
+            : "";
   return `${shellQuote(shown, step.kind === "run" ? step.env : {})}${stdin}`;
 }
 
