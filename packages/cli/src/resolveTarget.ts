@@ -22,7 +22,7 @@ const PLANNED_ROOT = "/run/nixos-via-MOUNT";
  * Opens the target a URI names, choosing the transport by its scheme. A dry run opens
  * nothing that a real run would create (no mount folder, no loop device, no image file).
  */
-export function resolveTarget(spec: TargetSpec, options: InstallOptions): ResultAsync<ResolvedTarget, NixosViaError> {
+export function resolveTarget(spec: TargetSpec, options: Omit<InstallOptions, "diskEncryptionKeys">): ResultAsync<ResolvedTarget, NixosViaError> {
   const closeOnly = (target: Target) => () => target.close();
   switch (spec.kind) {
     case "dir":

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, posix, resolve } from "node:path";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import {
@@ -12,6 +12,7 @@ import {
   resolveDiskDevices,
   runPlan,
   UsageError,
+  type DiskEncryptionKey,
   type Layout,
   type LayoutPlan,
   type NixosViaError,
@@ -41,8 +42,10 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
   const fail = failure(renderer);
   const spec = parseTargetUri(targetUri);
   if (spec.isErr()) return fail(spec.error);
-  const misuse = checkCombination(spec.value, options) ?? (await checkLocalInputs(options));
+  const misuse = checkCombination(spec.value, options) ?? (await checkExtraFiles(options));
   if (misuse) return fail(misuse);
+  const keys = await readDiskEncryptionKeys(spec.value, options);
+  if (keys instanceof UsageError) return fail(keys);
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
@@ -70,7 +73,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
         })),
       )
       .andThen(({ facts, layoutPlan }) =>
-        planInstall({ system: system.value, target, facts, layout: layoutPlan, extras: extrasFor(spec.value, options) }),
+        planInstall({ system: system.value, target, facts, layout: layoutPlan, extras: { ...extrasFor(spec.value, options), diskEncryptionKeys: keys.keys } }),
       );
     if (plan.isErr()) return fail(plan.error);
 
@@ -80,7 +83,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
       else io.stdout.write(formatPlan(plan.value));
       return ExitCode.Ok;
     }
-    const summary = await runPlan(plan.value, { target, source: store, onEvent: (e) => renderer.event(e), signal });
+    const summary = await runPlan(plan.value, { target, source: store, secrets: keys.secrets, onEvent: (e) => renderer.event(e), signal });
     if (summary.isErr()) return fail(summary.error);
     if (isSshTarget(target) && extrasFor(spec.value, options).reboot) {
       renderer.info(`waiting for ${targetUri} to come back running the new system`);
@@ -130,6 +133,9 @@ function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError
   }
   if (spec.kind !== "image" && options.imageSize !== undefined) return new UsageError("--image-size is for image: targets");
   if (spec.kind !== "ssh" && options.copyHostKeys) return new UsageError("--copy-host-keys is for ssh:// targets");
+  if (options.diskEncryptionKeys.length > 0 && options.layout === undefined) {
+    return new UsageError("--disk-encryption-keys is for installs with --layout: the layout's LUKS devices read the keys");
+  }
   if (spec.kind === "ssh" && options.root !== undefined) {
     if (!isAbsolute(options.root)) return new UsageError(`--root ${options.root}: give an absolute path on the target, e.g. /mnt`);
     if (posix.normalize(options.root).replace(/\/+$/, "") === "") {
@@ -139,14 +145,42 @@ function checkCombination(spec: TargetSpec, options: InstallOptions): UsageError
   return undefined;
 }
 
-/** Local inputs read during the run, checked before its first step. */
-async function checkLocalInputs(options: InstallOptions): Promise<UsageError | undefined> {
+/** `--extra-files` is read during the run: checked before its first step. */
+async function checkExtraFiles(options: InstallOptions): Promise<UsageError | undefined> {
   if (options.extraFiles === undefined) return undefined;
   const folder = resolve(options.extraFiles);
   const found = await stat(folder).catch(() => undefined);
   if (found === undefined) return new UsageError(`--extra-files ${options.extraFiles}: ${folder} does not exist (nothing was touched)`);
   if (!found.isDirectory()) return new UsageError(`--extra-files ${options.extraFiles}: ${folder} is not a folder; give a folder laid out like the target's root`);
   return undefined;
+}
+
+/** The keys to send and their bytes, which reach the runner only, never the plan. */
+interface KeysToSend {
+  readonly keys: readonly DiskEncryptionKey[];
+  readonly secrets: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * Reads every `--disk-encryption-keys` file before anything is opened. On disk: and
+ * image: targets the layout runs here, so a key already at its REMOTE path is simply read
+ * there and not sent.
+ */
+async function readDiskEncryptionKeys(spec: TargetSpec, options: InstallOptions): Promise<KeysToSend | UsageError> {
+  const keys: DiskEncryptionKey[] = [];
+  const secrets = new Map<string, Uint8Array>();
+  for (const { remote, local } of options.diskEncryptionKeys) {
+    const file = resolve(local);
+    if (spec.kind !== "ssh" && file === remote) continue;
+    const read = await readFile(file).then(
+      (bytes) => (bytes.byteLength === 0 ? `${file} is empty` : bytes),
+      (error: NodeJS.ErrnoException) => `cannot read ${file} (${error.code === "ENOENT" ? "no such file" : (error.code ?? error.message)})`,
+    );
+    if (typeof read === "string") return new UsageError(`--disk-encryption-keys ${remote} ${local}: ${read} (nothing was touched)`);
+    keys.push({ remote, source: local, bytes: read.byteLength });
+    secrets.set(remote, read);
+  }
+  return { keys, secrets };
 }
 
 /**

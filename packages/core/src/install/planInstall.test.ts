@@ -204,7 +204,7 @@ describe("planInstall", () => {
       const error = planInstall({ system, target, facts: { ...fresh, machine: "aarch64" } })._unsafeUnwrapErr();
       expect(error).toBeInstanceOf(TargetUnusableError);
       expect(error.code).toBe("TARGET_UNUSABLE");
-      expect(error.uri).toBe("dir:/mnt/target");
+      expect((error as TargetUnusableError).uri).toBe("dir:/mnt/target");
       expect(error.message).toContain("aarch64");
       expect(error.message).toContain("x86_64-linux");
     });

@@ -49,6 +49,8 @@ export interface LayoutPlan {
   readonly kernelFeatures: readonly string[];
   /** Commands the steps need on the machine doing the install, sorted. */
   readonly tools: readonly string[];
+  /** The files on the target the LUKS steps read keys or passphrases from, sorted. */
+  readonly keyFiles: readonly string[];
   /** In mount order: parents before children. */
   readonly mounts: readonly LayoutMount[];
 }
@@ -85,6 +87,7 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
   const tools = new Set<string>();
   const filesystems = new Set<string>();
   const kernelFeatures = new Set<string>();
+  const keyFiles = new Set<string>();
   const step = (phase: Phase, description: string, argv: readonly string[], env?: Readonly<Record<string, string>>): RunStep => ({
     kind: "run",
     phase,
@@ -208,6 +211,7 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
       const withKey = (argv: string[]): string[] =>
         keyFile === undefined && c.passwordFile !== undefined ? layoutArgv("run-with-password", [c.passwordFile, ...argv]) : onDevice(argv);
       const source = keyFile ?? c.passwordFile ?? "";
+      keyFiles.add(source);
       add(
         "format",
         `encrypt ${site.description} with LUKS (key from ${source} on the target)`,
@@ -311,6 +315,7 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
     filesystems: [...filesystems].sort(),
     kernelFeatures: [...kernelFeatures].sort(),
     tools: [...tools].sort(),
+    keyFiles: [...keyFiles].sort(),
     mounts: mounts.map((m) => ({
       device: m.installDevice,
       description: m.description,
