@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,6 +99,19 @@ describe("nixos-via install disk: safety", () => {
     const own = await nixosVia(["install", `disk:${rootDisk}`, "--wipe", rootDisk, "--layout", `${layouts}bios-ext4.json`, "--system", toplevel, "--dry-run"]);
     expect(own.exitCode).toBe(1);
     expect(own.stderr).toMatch(/is in use: .* is mounted at \//);
+  });
+
+  it("installs a layout with a nodev tmpfs (disko's nodev entries), which this kernel mounts", async () => {
+    const layout = JSON.parse(await readFile(`${layouts}bios-ext4.json`, "utf8")) as Record<string, unknown>;
+    layout["nodev"] = { "/tmp": { fsType: "tmpfs", mountOptions: ["size=64M", "mode=1777"] } };
+    const file = join(work, "tmpfs-layout.json");
+    await writeFile(file, JSON.stringify(layout));
+    const image = join(work, "tmpfs.img");
+    const bios = await buildMiniSystem({ generation: "1", boot: "bios" });
+    const run = await nixosVia(["install", `image:${image}`, "--image-size", "1G", "--layout", file, "--system", bios]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^\[\d+\/\d+\] mount: mount tmpfs \/tmp on \/run\/nixos-via-\w+\/tmp$/m);
+    await rm(image);
   });
 
   it("says before starting that this machine's kernel cannot mount vfat, when it cannot", async () => {

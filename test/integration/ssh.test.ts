@@ -2,12 +2,16 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { shellQuote } from "@nixos-via/core";
+import { createSshTarget, waitForSystem } from "@nixos-via/transport-ssh";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { startCutProxy } from "../support/cutProxy.js";
 import { buildMiniSystem, closureOf, nix, NIX_ENV } from "../support/nix.js";
 import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
+
+const cliBin = new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname;
 
 // ssh:// against a real OpenSSH server on loopback: host keys, ~/.ssh/config, sudo, and a
 // copy cut in the middle. "Installing" here goes into a directory (--root) on the same
@@ -26,7 +30,8 @@ describe("nixos-via over ssh://", () => {
     gen1 = await buildMiniSystem({ generation: "1" });
     await execa("sh", ["-c", `id ${testUser} >/dev/null 2>&1 || useradd -m -s /bin/sh ${testUser}`]);
     await execa("chpasswd", { input: `${testUser}:${sudoPassword}\n` });
-    await writeFile(`/etc/sudoers.d/${testUser}`, `${testUser} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    // cat needs no password: the password must still never become its input.
+    await writeFile(`/etc/sudoers.d/${testUser}`, `${testUser} ALL=(ALL:ALL) ALL\n${testUser} ALL=(root) NOPASSWD: /usr/bin/cat, /bin/cat\n`, { mode: 0o440 });
     sshd = await startSshd(join(work, "sshd"), { authorizedKeys: { root: client.pub, [testUser]: client.pub } });
   });
 
@@ -38,6 +43,19 @@ describe("nixos-via over ssh://", () => {
   });
 
   const common = (knownHosts: string) => ["-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
+
+  /** An ssh:// target as the test user, through the library; `asked` counts the password questions. */
+  async function openAsTestUser(port: number, knownHosts: string) {
+    let asked = 0;
+    const opened = await createSshTarget("127.0.0.1", {
+      user: testUser, port, identityFiles: [client.key], knownHostsFile: join(work, knownHosts), acceptNewHostKey: true, configFile: false,
+      askSudoPassword: async () => {
+        asked += 1;
+        return sudoPassword;
+      },
+    });
+    return { opened, asked: () => asked };
+  }
 
   async function freshRoot(name: string): Promise<string> {
     const root = join(work, name);
@@ -144,6 +162,141 @@ describe("nixos-via over ssh://", () => {
     );
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr.split("\n")[0]).toContain(`refused the password for ${testUser}`);
+  });
+
+  it("after a reinstall with new keys of every type, waits for the expected key although known_hosts lists RSA first", async () => {
+    const keys = join(work, "reinstall-keys");
+    await mkdir(keys);
+    const [oldRsa, oldEd, newRsa, newEd] = await Promise.all([
+      keyPair(keys, "old_rsa", "rsa"), keyPair(keys, "old_ed25519"), keyPair(keys, "new_rsa", "rsa"), keyPair(keys, "new_ed25519"),
+    ]);
+    const before = await startSshd(join(work, "sshd-before"), { authorizedKeys: { root: client.pub }, hostKey: oldRsa.key, moreHostKeys: [oldEd.key] });
+    const name = `[127.0.0.1]:${before.port}`;
+    const knownHosts = join(work, "known_hosts_reinstall");
+    // As `ssh-keyscan >> known_hosts` writes them: RSA first.
+    await writeFile(knownHosts, [oldRsa, oldEd].map((k) => `${name} ${k.pub.split(" ").slice(0, 2).join(" ")}\n`).join(""));
+    let after: Sshd | undefined;
+    const target = (await createSshTarget("127.0.0.1", { user: "root", port: before.port, identityFiles: [client.key], knownHostsFile: knownHosts, configFile: false }))._unsafeUnwrap();
+    try {
+      const toplevel = (await target.exec(["readlink", "-f", "/run/current-system"]))._unsafeUnwrap().stdout.trim();
+      // The reboot: the connection drops, then the old server goes.
+      await target.close();
+      await before.stop();
+      after = await startSshd(join(work, "sshd-after"), { authorizedKeys: { root: client.pub }, hostKey: newRsa.key, moreHostKeys: [newEd.key], port: before.port });
+      const up = await waitForSystem(target, { toplevel, hostKey: newEd.pub, intervalMs: 100, timeoutMs: 30_000 });
+      expect(up.isOk(), up.isErr() ? up.error.message : "").toBe(true);
+      const recorded = await readFile(knownHosts, "utf8");
+      expect(recorded).toContain(`${name} ssh-ed25519 ${newEd.pub.split(" ")[1]!}`);
+      expect(recorded).not.toContain(newRsa.pub.split(" ")[1]!);
+    } finally {
+      await target.close();
+      await before.stop();
+      await after?.stop();
+    }
+  });
+
+  it("asks a host for the key type known_hosts records for it, as OpenSSH does", async () => {
+    const keys = join(work, "recorded-type-keys");
+    await mkdir(keys);
+    const [rsa, ed] = await Promise.all([keyPair(keys, "rsa", "rsa"), keyPair(keys, "ed25519")]);
+    const server = await startSshd(join(work, "sshd-recorded-type"), { authorizedKeys: { root: client.pub }, hostKey: ed.key, moreHostKeys: [rsa.key] });
+    try {
+      const knownHosts = join(work, "known_hosts_rsa_only");
+      await writeFile(knownHosts, `[127.0.0.1]:${server.port} ${rsa.pub.split(" ").slice(0, 2).join(" ")}\n`);
+      const target = await createSshTarget("127.0.0.1", { user: "root", port: server.port, identityFiles: [client.key], knownHostsFile: knownHosts, configFile: false });
+      expect(target.isOk(), target.isErr() ? target.error.message : "").toBe(true);
+      await target._unsafeUnwrap().close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("says in one line that a malformed SSH config cannot be parsed", async () => {
+    const config = join(work, "ssh_config_bad");
+    await writeFile(config, 'Host web-alias\n  HostName "127.0.0.1\n');
+    const root = await freshRoot("root-bad-config");
+    const run = await nixosVia(["install", "ssh://web-alias", "--root", root, "--system", gen1, "--dry-run", "--ssh-config", config]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^nixos-via: error: cannot parse the SSH config ${config}: .*--ssh-config FILE$`));
+  });
+
+  it("without a terminal to ask the sudo password on, says in one line to use --sudo-password-stdin", async () => {
+    const knownHosts = join(work, "known_hosts_notty");
+    const root = await freshRoot("root-notty");
+    // setsid: no controlling terminal, as under cron or in CI.
+    const run = await execa("setsid", ["-w", "node", cliBin, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--dry-run",
+      "--accept-new-host-key", ...common(knownHosts)], { reject: false, stdin: "ignore" });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^nixos-via: error: ${testUser}@127.0.0.1 needs a sudo password: there is no terminal .*--sudo-password-stdin.*\n?$`));
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("stops at Ctrl-C on the sudo password prompt, at once, and leaves the terminal echoing", async () => {
+    const knownHosts = join(work, "known_hosts_ctrlc");
+    const root = await freshRoot("root-ctrlc");
+    const command = shellQuote(["node", cliBin, "install", `ssh://${testUser}@127.0.0.1:${sshd.port}`, "--root", root, "--system", gen1, "--dry-run",
+      "--accept-new-host-key", ...common(knownHosts)]);
+    // script(1) gives the run a terminal; what is written to its stdin is typed there.
+    const child = execa("script", ["-qec", `${command}; echo "exit=$?"; stty -a`, "/dev/null"], { reject: false, timeout: 60_000 });
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes("password on 127.0.0.1")) resolve();
+      });
+      void child.then(() => resolve());
+    });
+    const typedAt = Date.now();
+    child.stdin.write("\u0003");
+    const run = await child;
+    expect(Date.now() - typedAt).toBeLessThan(10_000);
+    const out = String(run.stdout);
+    expect(out).toContain("exit=1");
+    expect(out).toContain(`nixos-via: error: ${testUser}@127.0.0.1 needs a sudo password: stopped at the password prompt (Ctrl-C)`);
+    expect(out).not.toMatch(/^\s+at /m);
+    expect(out).toMatch(/(^|\s)echo(\s|$)/m);
+    expect(out).toMatch(/(^|\s)icanon(\s|$)/m);
+  });
+
+  it("hands the sudo password only to sudo's prompt, never to a command's stdin or output, also where no password is needed", async () => {
+    const { opened, asked } = await openAsTestUser(sshd.port, "known_hosts_sudo");
+    const target = opened._unsafeUnwrap();
+    try {
+      const nopasswd = (await target.exec(["cat"], { stdin: "hello\n" }))._unsafeUnwrap();
+      expect(nopasswd).toEqual({ exitCode: 0, stdout: "hello\n", stderr: "" });
+      const streamed: Buffer[] = [];
+      const script = (await target.exec(["sh", "-c", 'id -u; cat; echo "to stderr" >&2'], {
+        stdin: (async function* () {
+          yield new TextEncoder().encode("streamed ");
+          yield new TextEncoder().encode("input\n");
+        })(),
+        onStderr: (d) => streamed.push(Buffer.from(d)),
+      }))._unsafeUnwrap();
+      expect(script).toEqual({ exitCode: 0, stdout: "0\nstreamed input\n", stderr: "to stderr\n" });
+      expect(Buffer.concat(streamed).toString()).toBe("to stderr\n");
+      const noInput = (await target.exec(["cat"]))._unsafeUnwrap();
+      expect(noInput.stdout).toBe("");
+      expect(asked()).toBe(1);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("does not ask for a sudo password where there is no sudo", async () => {
+    // A PATH with id and sh but no sudo, as on a minimal rescue system.
+    const bin = join(work, "no-sudo-bin");
+    await mkdir(bin);
+    await execa("ln", ["-s", "/usr/bin/id", "/usr/bin/sh", bin]);
+    const server = await startSshd(join(work, "sshd-no-sudo"), { authorizedKeys: { [testUser]: client.pub }, config: [`SetEnv PATH=${bin}`] });
+    try {
+      const { opened, asked } = await openAsTestUser(server.port, "known_hosts_no_sudo");
+      expect(opened.isErr()).toBe(true);
+      expect(opened._unsafeUnwrapErr().code).toBe("SSH_SUDO");
+      expect(opened._unsafeUnwrapErr().message).toBe(`${testUser}@127.0.0.1 is not root and has no sudo on its PATH; log in as root, or install sudo there`);
+      expect(asked()).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("finishes a copy cut in the middle on the next run, without sending the complete paths again", async () => {

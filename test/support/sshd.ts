@@ -14,10 +14,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** An ed25519 key pair in `dir` (`name` and `name.pub`). */
-export async function keyPair(dir: string, name: string): Promise<{ key: string; pub: string }> {
+/** A key pair in `dir` (`name` and `name.pub`), ed25519 unless another type is asked for. */
+export async function keyPair(dir: string, name: string, type: "ed25519" | "rsa" = "ed25519"): Promise<{ key: string; pub: string }> {
   const key = join(dir, name);
-  await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]);
+  await execa("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", key]);
   return { key, pub: (await readFile(`${key}.pub`, "utf8")).trim() };
 }
 
@@ -30,8 +30,12 @@ export interface Sshd {
 /**
  * A real OpenSSH server on 127.0.0.1 with its own host key and config (TESTBED.md):
  * root and the given users log in with the keys in `authorizedKeys` (one file per user).
+ * `moreHostKeys` are further host keys (of other types) it offers; `config` more lines.
  */
-export async function startSshd(dir: string, options: { authorizedKeys: Record<string, string>; hostKey?: string; port?: number }): Promise<Sshd> {
+export async function startSshd(
+  dir: string,
+  options: { authorizedKeys: Record<string, string>; hostKey?: string; moreHostKeys?: readonly string[]; port?: number; config?: readonly string[] },
+): Promise<Sshd> {
   await mkdir(join(dir, "keys"), { recursive: true });
   await mkdir("/run/sshd", { recursive: true });
   const hostKey = options.hostKey ?? (await keyPair(dir, `host_${Date.now()}`)).key;
@@ -44,6 +48,7 @@ export async function startSshd(dir: string, options: { authorizedKeys: Record<s
       `Port ${port}`,
       "ListenAddress 127.0.0.1",
       `HostKey ${hostKey}`,
+      ...(options.moreHostKeys ?? []).map((k) => `HostKey ${k}`),
       `AuthorizedKeysFile ${dir}/keys/%u`,
       `PidFile ${dir}/sshd_${port}.pid`,
       "StrictModes no",
@@ -53,6 +58,7 @@ export async function startSshd(dir: string, options: { authorizedKeys: Record<s
       "UsePAM no",
       "MaxStartups 50",
       "MaxSessions 50",
+      ...(options.config ?? []),
       "",
     ].join("\n"),
   );

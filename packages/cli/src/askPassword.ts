@@ -1,48 +1,66 @@
-import { execFileSync } from "node:child_process";
-import { closeSync, createReadStream, createWriteStream, openSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { ReadStream } from "node:tty";
+
+const NO_TERMINAL = "there is no terminal to ask for it on; pass --sudo-password-stdin and give it on stdin";
 
 /**
  * Asks for a password on the controlling terminal without echoing it, or reads one line
  * from stdin (`--sudo-password-stdin`, for scripts). Never from argv or the environment.
+ * The terminal is read in raw mode, so Ctrl-C at the prompt is a key like Enter: it ends
+ * the question (rejecting) and the terminal is always given back as it was.
  */
 export function askPassword(prompt: string, fromStdin: boolean): Promise<string> {
   if (fromStdin) return readLine(process.stdin);
-  return new Promise((resolve, reject) => {
-    let tty: ReturnType<typeof createReadStream>;
-    let out: ReturnType<typeof createWriteStream>;
-    try {
-      tty = createReadStream("/dev/tty");
-      out = createWriteStream("/dev/tty");
-    } catch (error) {
-      reject(new Error("no terminal to ask for the sudo password on; pass --sudo-password-stdin", { cause: error }));
-      return;
-    }
-    tty.on("error", () => reject(new Error("no terminal to ask for the sudo password on; pass --sudo-password-stdin")));
-    out.write(prompt);
-    const stty = (arg: string) => {
+  let fd: number;
+  try {
+    fd = openSync("/dev/tty", "r+");
+  } catch (cause) {
+    return Promise.reject(new Error(NO_TERMINAL, { cause }));
+  }
+  const tty = new ReadStream(fd);
+  return new Promise<string>((resolve, reject) => {
+    let typed = "";
+    let done = false;
+    const restore = () => {
+      tty.setRawMode(false);
+      tty.destroy();
+    };
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      tty.removeListener("data", onData);
+      process.removeListener("exit", restore);
       try {
-        const fd = openSync("/dev/tty", "r");
-        execFileSync("stty", [arg], { stdio: [fd, "ignore", "ignore"] });
-        closeSync(fd);
+        writeSync(fd, "\n");
       } catch {
-        // no stty: the password is echoed, which is still better than failing
+        // the terminal went away: nothing to end the prompt's line on
+      }
+      restore();
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") return finish(() => resolve(typed));
+        if (ch === "\u0003") return finish(() => reject(new Error("stopped at the password prompt (Ctrl-C)")));
+        if (ch === "\u0004" && typed === "") return finish(() => reject(new Error("no password was given")));
+        if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
+        else if (ch === "\u0015") typed = "";
+        else if (ch >= " ") typed += ch;
       }
     };
-    stty("-echo");
-    readLine(tty).then(
-      (line) => {
-        stty("echo");
-        out.write("\n");
-        tty.destroy();
-        out.end();
-        resolve(line);
-      },
-      (e: unknown) => {
-        stty("echo");
-        reject(e);
-      },
-    );
+    try {
+      tty.setRawMode(true);
+      writeSync(fd, prompt);
+    } catch (cause) {
+      tty.destroy();
+      reject(new Error(NO_TERMINAL, { cause }));
+      return;
+    }
+    // A process that ends while asking must not leave the terminal without echo.
+    process.once("exit", restore);
+    tty.on("data", onData);
+    tty.on("error", (cause) => finish(() => reject(new Error(NO_TERMINAL, { cause }))));
   });
 }
 

@@ -1,4 +1,5 @@
 import { main } from "./main.js";
+import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
 const controller = new AbortController();
 let interrupted = false;
@@ -8,6 +9,12 @@ process.on("SIGINT", () => {
   interrupted = true;
   controller.abort();
 });
+
+// What escapes main(), such as an 'error' event nobody listens to, is one line and exit 1 too.
+const debug = wantsDebug(process.argv.slice(2));
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => process.exit(reportUnexpected(error, process.stderr, debug)));
+}
 
 // If the event loop ever empties before main() settles, something waited on an event that
 // will never come: that is a failure, never a success.

@@ -10,6 +10,8 @@ import { addConnectionOptions, collect } from "./connectionOptions.js";
 import { ExitCode } from "./exitCodes.js";
 import type { Io } from "./Io.js";
 import { collectPair, joinPairedOption } from "./pairedOption.js";
+import { parseOptionValue } from "./parseOptionValue.js";
+import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
 const TARGETS = `Targets:
   dir:PATH                   a directory used as the system's root
@@ -21,18 +23,22 @@ const TARGETS = `Targets:
 
 /**
  * Runs `nixos-via` with the given arguments and returns its exit code: 0 done, 1 failed,
- * 2 usage error. Never calls `process.exit`, so it can run inside tests.
+ * 2 usage error. Never calls `process.exit`, so it can run inside tests, and never throws:
+ * an unexpected error is one line too (its stack with `--debug` or `NIXOS_VIA_DEBUG=1`).
  */
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const program = new Command("nixos-via")
     .description("Install and deploy NixOS systems built on this machine onto directories, disks and hosts.")
     .version("0.1.0")
+    .option("--debug", "print the stack of an unexpected error (or set NIXOS_VIA_DEBUG=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Commander's own messages start "error: ", as the one line every failure prints.
+      outputError: (s, write) => write(`nixos-via: ${s}`),
     });
 
   const install_ = program
@@ -44,7 +50,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .option("--layout <file>", "partition, format and mount the disks first (disko's disko.devices as JSON)")
     .option("--wipe <device>", "allow erasing this device; must name each disk exactly (repeatable)", collect, [])
     .option("--disk <name=device>", "the device of a disk of a multi-disk layout (repeatable)", collect, [])
-    .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist")
+    .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist", parseOptionValue.size)
     .option("--root <dir>", "for ssh://: where the new system's root is mounted (default /mnt with --layout)")
     .option(
       "--disk-encryption-keys <remote> <local>",
@@ -55,7 +61,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .option("--extra-files <dir>", "copy this folder's contents into the new root (owned by root, modes kept)")
     .option("--copy-host-keys", "for ssh://: give the new system the machine's current SSH host keys")
     .option("--no-reboot", "for ssh:// with --layout: do not reboot into the new system")
-    .option("--wait-timeout <seconds>", "for ssh://: how long to wait for the rebooted machine (default 600)")
+    .option("--wait-timeout <seconds>", "for ssh://: how long to wait for the rebooted machine (default 600)", parseOptionValue.seconds)
     .option("-n, --dry-run", "print every step and command of the plan, touch nothing")
     .option("--json", "print one JSON event per line on stdout")
     .addHelpText(
@@ -83,9 +89,9 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       .option("--flake <ref>", "build nixosConfigurations.NAME of FLAKE#NAME first")
       .addOption(new Option("--action <action>", "switch-to-configuration action").choices(["switch", "boot", "test", "dry-activate"]).default("switch"))
       .option("--no-magic-rollback", "do not require confirmation over a new connection after switch/test")
-      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation before rolling back", "30")
+      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation before rolling back", parseOptionValue.seconds, 30)
       .option("--health-check <cmd>", "a shell command run on the target after the switch; failing rolls back (repeatable)", collect, [])
-      .option("--health-timeout <seconds>", "how long each health check may run before it is stopped and the target rolls back", "60")
+      .option("--health-timeout <seconds>", "how long each health check may run before it is stopped and the target rolls back", parseOptionValue.seconds, 60)
       .option("-n, --dry-run", "show what would change and every step, touch nothing")
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", `${SYSTEM_TARGETS}\n\nExamples:\n  nixos-via deploy ssh://admin@web1 --flake .#web\n  nixos-via deploy ssh://web1 --system ./result --health-check 'curl -fs localhost'\n  nixos-via deploy dir:/var/lib/machines/web --system ./result`),
@@ -99,7 +105,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       .description("make the previous generation current and switch to it")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
       .option("--no-magic-rollback", "do not require confirmation over a new connection")
-      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation", "30")
+      .option("--confirm-timeout <seconds>", "how long the target waits for confirmation", parseOptionValue.seconds, 30)
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", SYSTEM_TARGETS),
   ).action(async (target: string, options: Parameters<typeof rollback>[1]) => {
@@ -122,8 +128,8 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       .command("gc")
       .description("remove old generations, then collect garbage with the target's own Nix")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
-      .option("--keep <n>", "keep N generations: the current one, then the newest others")
-      .option("--older-than <days>", "remove generations older than this, e.g. 30d (never the current one)")
+      .option("--keep <n>", "keep N generations: the current one, then the newest others", parseOptionValue.count)
+      .option("--older-than <days>", "remove generations older than this, e.g. 30d (never the current one)", parseOptionValue.days)
       .option("-n, --dry-run", "print what would be removed, touch nothing")
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", SYSTEM_TARGETS),
@@ -161,7 +167,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       return harmless ? ExitCode.Ok : ExitCode.Usage;
     }
-    throw error;
+    return reportUnexpected(error, io.stderr, wantsDebug(argv));
   }
   return exitCode;
 }

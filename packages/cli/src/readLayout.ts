@@ -39,18 +39,3 @@ export function parseDiskOptions(values: readonly string[]): Record<string, stri
   }
   return devices;
 }
-
-/**
- * Parses a size such as `4G`, `512M` or a byte count (binary units, as disko's sizes).
- *
- * @example
- * ```ts
- * parseSize("4G") // 4294967296
- * ```
- */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)([KMGTP]?)(?:i?B)?$/i.exec(text.trim());
-  if (m === null) return undefined;
-  const power = " KMGTP".indexOf((m[2] || " ").toUpperCase());
-  return Number(m[1]) * 1024 ** power;
-}

@@ -4,7 +4,6 @@ import { createDirTarget, createDiskTarget, createImageTarget, hostTarget } from
 import { createSshTarget } from "@nixos-via/transport-ssh";
 import type { InstallOptions } from "./commands/installOptions.js";
 import { askPassword } from "./askPassword.js";
-import { parseSize } from "./readLayout.js";
 
 /** An opened target and what the layout needs to know about it. */
 export interface ResolvedTarget {
@@ -40,15 +39,11 @@ export function resolveTarget(spec: TargetSpec, options: Omit<InstallOptions, "d
       return createDiskTarget(spec.device, { wipe: spec.device }).map((target) => ({ target, device: target.device, discard: closeOnly(target) }));
     }
     case "image": {
-      const size = options.imageSize === undefined ? undefined : parseSize(options.imageSize);
-      if (options.imageSize !== undefined && size === undefined) {
-        return errAsync(new UsageError(`--image-size ${options.imageSize} is not a size; use e.g. 4G or 512M`));
-      }
       if (options.dryRun) {
         const target = hostTarget(spec.uri, PLANNED_ROOT);
         return okAsync({ target, device: "/dev/loopN", discard: closeOnly(target) });
       }
-      return createImageTarget(spec.file, { createSize: size }).map((target) => ({ target, device: target.device, discard: () => target.discard() }));
+      return createImageTarget(spec.file, { createSize: options.imageSize }).map((target) => ({ target, device: target.device, discard: () => target.discard() }));
     }
     case "ssh": {
       if (options.layout === undefined && options.root === undefined) {

@@ -10,8 +10,8 @@ import {
   judgeHostKey,
   knownHostsLine,
   knownHostsName,
+  hostKeyTypesToAsk,
   parseKnownHosts,
-  recordedKeyTypes,
 } from "./hostKeys/knownHosts.js";
 
 /** Everything needed to open one authenticated, verified connection. */
@@ -30,7 +30,12 @@ export interface ConnectParameters {
   readonly sock?: Duplex | undefined;
 }
 
+/** The host key algorithms ssh2 can ask for, by known_hosts key type; other types cannot be asked for. */
 const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
+  "ssh-ed25519": ["ssh-ed25519"],
+  "ecdsa-sha2-nistp256": ["ecdsa-sha2-nistp256"],
+  "ecdsa-sha2-nistp384": ["ecdsa-sha2-nistp384"],
+  "ecdsa-sha2-nistp521": ["ecdsa-sha2-nistp521"],
   "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
 };
 
@@ -43,7 +48,8 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
   const name = knownHostsName(p.hostname, p.port);
   return ResultAsync.fromSafePromise(readFile(p.knownHostsFile, "utf8").catch(() => "")).andThen((text) => {
     const entries = parseKnownHosts(text);
-    const preferred = recordedKeyTypes(entries, name).flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? [t]);
+    const expected = p.expectHostKey === undefined ? undefined : Buffer.from(p.expectHostKey, "base64");
+    const preferred = hostKeyTypesToAsk(entries, name, expected).flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? []);
     let refusal: NixosViaError | undefined;
     let toRecord: Uint8Array | undefined;
     const client = new Client();
@@ -56,8 +62,10 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
       keepaliveCountMax: 3,
       ...(p.agent ? { agent: p.agent } : {}),
       ...(p.sock ? { sock: p.sock } : {}),
+      // ssh2's prepend skips what its default list holds already (all of these), so they
+      // are removed first: only then do they move to the front, in this order.
       ...(preferred.length > 0
-        ? { algorithms: { serverHostKey: { prepend: preferred } as never } }
+        ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } as never } }
         : {}),
       hostVerifier: (key: Buffer) => {
         if (p.expectHostKey !== undefined && key.toString("base64") === p.expectHostKey) {

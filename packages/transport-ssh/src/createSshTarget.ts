@@ -8,7 +8,7 @@ import { resolveSshHost, type SshHost } from "./config/resolveSshHost.js";
 import { connect, forwardThrough, type ConnectParameters } from "./connect.js";
 import { SshConnectError, SshSudoError } from "./errors.js";
 import { channelExec } from "./exec/channelExec.js";
-import { sudoArgv, sudoStdin, type SudoMode } from "./sudo/sudoWrap.js";
+import { sudoExec, type RunArgv, type SudoMode } from "./sudo/sudoWrap.js";
 
 /** Options of {@link createSshTarget}; defaults as OpenSSH's. */
 export interface SshTargetOptions {
@@ -150,10 +150,7 @@ function setUp(
   let client = first;
   let sudo: SudoMode = { kind: "none" };
   const raw = (argv: readonly string[], o: ExecOptions = {}) => channelExec(client, shellQuote(argv), o);
-  const exec = (argv: readonly string[], o: ExecOptions = {}) => {
-    const stdin = sudoStdin(sudo, o.stdin);
-    return channelExec(client, shellQuote(sudoArgv(sudo, argv, o.env)), { ...o, ...(stdin === undefined ? {} : { stdin }) });
-  };
+  const exec = (argv: readonly string[], o: ExecOptions = {}) => sudoExec(raw, sudo, argv, o);
   // A root login needs no question: every round trip counts on slow links.
   const uid = host.user === "root" ? okAsync("0") : raw(["id", "-u"]).map((r) => r.stdout.trim());
   return uid
@@ -189,21 +186,20 @@ function setUp(
     });
 }
 
-/** sudo without a password when allowed; otherwise ask once and check the password. */
-function chooseSudo(
-  raw: (argv: readonly string[], o?: ExecOptions) => ResultAsync<{ exitCode: number; stderr: string }, NixosViaError>,
-  host: SshHost,
-  options: SshTargetOptions,
-): ResultAsync<SudoMode, NixosViaError> {
-  return raw(["sudo", "-n", "true"]).andThen((r) => {
+/** sudo without a password when allowed; otherwise ask once and check the password. No sudo, no question. */
+function chooseSudo(raw: RunArgv<NixosViaError>, host: SshHost, options: SshTargetOptions): ResultAsync<SudoMode, NixosViaError> {
+  return raw(["sudo", "-n", "true"], {}).andThen((r) => {
     if (r.exitCode === 0) return okAsync<SudoMode, NixosViaError>({ kind: "nopasswd" });
+    if (r.exitCode === 127) {
+      return errAsync(new SshSudoError(`${host.user}@${host.hostname} is not root and has no sudo on its PATH; log in as root, or install sudo there`));
+    }
     if (options.askSudoPassword === undefined) {
       return errAsync(new SshSudoError(`${host.user}@${host.hostname} is not root and sudo needs a password; run where a password can be asked, or log in as root`));
     }
     const ask = options.askSudoPassword;
-    return ResultAsync.fromPromise(ask(), (cause) => new SshSudoError(`no sudo password was given (${(cause as Error).message})`, { cause })).andThen((password) => {
+    return ResultAsync.fromPromise(ask(), (cause) => new SshSudoError(`${host.user}@${host.hostname} needs a sudo password: ${(cause as Error).message}`, { cause })).andThen((password) => {
       const mode: SudoMode = { kind: "password", password };
-      return raw(sudoArgv(mode, ["true"]), { stdin: sudoStdin(mode, undefined)! }).andThen((check) =>
+      return sudoExec(raw, mode, ["true"]).andThen((check) =>
         check.exitCode === 0
           ? okAsync<SudoMode, NixosViaError>(mode)
           : errAsync(new SshSudoError(`sudo on ${host.hostname} refused the password for ${host.user}`, { details: check.stderr.trim() })),

@@ -24,6 +24,13 @@ export class SshHostKeyMismatchError extends NixosViaError {
   }
 }
 
+/** An SSH config file that cannot be parsed. */
+export class SshConfigError extends NixosViaError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("SSH_CONFIG", message, options);
+  }
+}
+
 /** Connecting or logging in failed. */
 export class SshConnectError extends NixosViaError {
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {

@@ -5,6 +5,6 @@
  */
 export { resolveSshHost, type SshHost, type SshHostOverrides } from "./config/resolveSshHost.js";
 export { createSshTarget, type SshTarget, type SshTargetOptions } from "./createSshTarget.js";
-export { SshConnectError, SshHostKeyMismatchError, SshHostKeyUnknownError, SshSudoError } from "./errors.js";
+export { SshConfigError, SshConnectError, SshHostKeyMismatchError, SshHostKeyUnknownError, SshSudoError } from "./errors.js";
 export { fingerprint, judgeHostKey, knownHostsName, parseKnownHosts, type HostKeyVerdict, type KnownHostEntry } from "./hostKeys/knownHosts.js";
 export { SystemNotUpError, waitForSystem, type WaitForSystemOptions } from "./waitForSystem.js";

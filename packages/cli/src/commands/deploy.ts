@@ -29,12 +29,12 @@ export interface DeployOptions extends ConnectionOptions {
   readonly action: string;
   /** @default true */
   readonly magicRollback: boolean;
-  /** Seconds. @default "30" */
-  readonly confirmTimeout: string;
+  /** Seconds. @default 30 */
+  readonly confirmTimeout: number;
   /** @default [] */
   readonly healthCheck: readonly string[];
-  /** Seconds each health check may run before it is stopped and the target rolls back. @default "60" */
-  readonly healthTimeout: string;
+  /** Seconds each health check may run before it is stopped and the target rolls back. @default 60 */
+  readonly healthTimeout: number;
   readonly dryRun?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
@@ -50,10 +50,8 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   const fail = failure(renderer);
   const action = options.action as SwitchAction;
   if (!ACTIONS.includes(action)) return fail(new UsageError(`--action ${options.action}: use one of ${ACTIONS.join(", ")}`));
-  const confirmTimeoutS = wholeSeconds("--confirm-timeout", options.confirmTimeout);
-  if (confirmTimeoutS instanceof UsageError) return fail(confirmTimeoutS);
-  const healthTimeoutS = wholeSeconds("--health-timeout", options.healthTimeout);
-  if (healthTimeoutS instanceof UsageError) return fail(healthTimeoutS);
+  const confirmTimeoutS = options.confirmTimeout;
+  const healthTimeoutS = options.healthTimeout;
 
   const store = createLocalStore();
   if (options.flake !== undefined) renderer.info(`building ${options.flake}`);
@@ -124,8 +122,3 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
   });
 }
 
-/** Whole seconds, at least 1; a usage error otherwise. */
-function wholeSeconds(flag: string, value: string): number | UsageError {
-  const seconds = Number(value);
-  return Number.isInteger(seconds) && seconds >= 1 ? seconds : new UsageError(`${flag} ${value}: give whole seconds, at least 1`);
-}

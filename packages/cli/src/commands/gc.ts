@@ -7,8 +7,9 @@ import { createRenderer } from "../render/createRenderer.js";
 
 /** Options of `nixos-via gc`. */
 export interface GcOptions extends ConnectionOptions {
-  readonly keep?: string | undefined;
-  readonly olderThan?: string | undefined;
+  readonly keep?: number | undefined;
+  /** Days. */
+  readonly olderThan?: number | undefined;
   readonly dryRun?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
@@ -17,16 +18,13 @@ export interface GcOptions extends ConnectionOptions {
 export async function gc(targetUri: string, options: GcOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
   const fail = failure(renderer);
-  const keep = options.keep === undefined ? undefined : Number(options.keep);
-  const days = options.olderThan === undefined ? undefined : /^(\d+)d$/.exec(options.olderThan)?.[1];
-  if ((keep === undefined) === (options.olderThan === undefined)) return fail(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
-  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return fail(new UsageError(`--keep ${options.keep}: keep at least 1 generation`));
-  if (options.olderThan !== undefined && days === undefined) return fail(new UsageError(`--older-than ${options.olderThan}: use days, e.g. 30d`));
+  const { keep, olderThan } = options;
+  if ((keep === undefined) === (olderThan === undefined)) return fail(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
 
   return withSystemTarget(targetUri, options, renderer, async (target) => {
     const list = await listGenerations(target);
     if (list.isErr()) return fail(list.error);
-    const { remove, steps } = planGc(target, list.value, { keep, olderThanDays: days === undefined ? undefined : Number(days) });
+    const { remove, steps } = planGc(target, list.value, { keep, olderThanDays: olderThan });
     const current = list.value.find((g) => g.current);
     const plan: Plan = { action: "gc", target: targetUri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
     if (options.dryRun) {

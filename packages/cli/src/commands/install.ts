@@ -87,7 +87,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     if (summary.isErr()) return fail(summary.error);
     if (isSshTarget(target) && extrasFor(spec.value, options).reboot) {
       renderer.info(`waiting for ${targetUri} to come back running the new system`);
-      const timeout = Number(options.waitTimeout ?? 600) * 1000;
+      const timeout = options.waitTimeout === undefined ? undefined : options.waitTimeout * 1000;
       const up = await waitForSystem(target, { toplevel: plan.value.toplevel, hostKey: summary.value.captured["hostKey"], timeoutMs: timeout, signal });
       if (up.isErr()) return fail(up.error);
     }

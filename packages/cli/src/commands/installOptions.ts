@@ -12,7 +12,8 @@ export interface InstallOptions extends ConnectionOptions {
   readonly wipe: readonly string[];
   /** `NAME=DEVICE` for multi-disk layouts. @default [] */
   readonly disk: readonly string[];
-  readonly imageSize?: string | undefined;
+  /** Bytes. */
+  readonly imageSize?: number | undefined;
   /** For ssh://: the root where the disks are (or get) mounted. @default "/mnt" with --layout */
   readonly root?: string | undefined;
   /** For ssh:// with --layout: reboot into the new system and wait for it. @default true */
@@ -24,5 +25,5 @@ export interface InstallOptions extends ConnectionOptions {
   /** Copy the machine's SSH host keys into the new system. */
   readonly copyHostKeys?: boolean | undefined;
   /** How long to wait for the rebooted machine, in seconds. @default 600 */
-  readonly waitTimeout?: string | undefined;
+  readonly waitTimeout?: number | undefined;
 }

@@ -21,7 +21,7 @@ export interface LayoutOptions {
 export async function layoutCommand(file: string, options: LayoutOptions, io: Io): Promise<ExitCode> {
   const fail = (error: NixosViaError): ExitCode => {
     if (options.json) io.stdout.write(`${JSON.stringify({ type: "error", error, problems: (error as { problems?: unknown }).problems })}\n`);
-    else io.stderr.write(formatError(error));
+    io.stderr.write(formatError(error));
     return exitCodeFor(error);
   };
   const layout = await readLayout(file);

@@ -1,4 +1,4 @@
-import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, UsageError, type Plan } from "@nixos-via/core";
+import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchDetached, type Plan } from "@nixos-via/core";
 import type { ConnectionOptions } from "../connectionOptions.js";
 import { ExitCode } from "../exitCodes.js";
 import type { Io } from "../Io.js";
@@ -10,8 +10,8 @@ import { switchOutcomeFailure } from "../switchOutcomeFailure.js";
 export interface RollbackOptions extends ConnectionOptions {
   /** @default true */
   readonly magicRollback: boolean;
-  /** @default "30" */
-  readonly confirmTimeout: string;
+  /** Seconds. @default 30 */
+  readonly confirmTimeout: number;
   readonly json?: boolean | undefined;
 }
 
@@ -19,10 +19,7 @@ export interface RollbackOptions extends ConnectionOptions {
 export async function rollback(targetUri: string, options: RollbackOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
   const fail = failure(renderer);
-  const confirmTimeoutS = Number(options.confirmTimeout);
-  if (!Number.isInteger(confirmTimeoutS) || confirmTimeoutS < 1) {
-    return fail(new UsageError(`--confirm-timeout ${options.confirmTimeout}: give whole seconds, at least 1`));
-  }
+  const confirmTimeoutS = options.confirmTimeout;
   return withSystemTarget(targetUri, options, renderer, async (target) => {
     const planned = await probeTarget(target, []).andThen((facts) => planRollback(target.root, target.uri, facts));
     if (planned.isErr()) return fail(planned.error);

@@ -56,6 +56,17 @@ const halfDone: TargetFacts = {
 };
 
 describe("planInstall", () => {
+  it("names the file systems and the modules a layout needs that the target's kernel lacks", () => {
+    const layout = { steps: [], unmountSteps: [], filesystems: ["btrfs", "ext4", "tmpfs"], kernelFeatures: ["dm-crypt"], tools: [], keyFiles: [], mounts: [] };
+    const facts = { ...fresh, kernelRelease: "6.1.0-57-amd64", filesystems: new Set(["ext4", "tmpfs"]) };
+    const fs = planInstall({ system, target, facts, layout })._unsafeUnwrapErr();
+    expect(fs.message).toBe(
+      "this machine's kernel cannot mount btrfs, which the layout needs: not in /proc/filesystems, and /lib/modules/6.1.0-57-amd64 has no module for it; install from a machine whose kernel can (e.g. over SSH from a rescue system)",
+    );
+    const feature = planInstall({ system, target, facts: { ...facts, filesystems: new Set(["btrfs", "ext4", "tmpfs"]) }, layout })._unsafeUnwrapErr();
+    expect(feature.message).toBe("this machine's kernel has no dm-crypt, which the layout needs: module dm_crypt is neither loaded, built in nor in /lib/modules/6.1.0-57-amd64");
+  });
+
   it("plans a fresh install of the Nix 2.8 closure into /mnt/target", async () => {
     const plan = planInstall({ system, target, facts: fresh })._unsafeUnwrap();
     expect(plan).toMatchObject({

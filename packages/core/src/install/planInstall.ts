@@ -8,7 +8,7 @@ import { planExtrasBeforeActivation, planReadHostKey, planReboot, type InstallEx
 import { machineRunsSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError, type UsageError } from "../errors/index.js";
 import type { Plan, Step } from "../pipeline/Step.js";
-import type { Target, TargetFacts } from "../target/index.js";
+import { FEATURE_MODULES, type Target, type TargetFacts } from "../target/index.js";
 
 /** Inputs of {@link planInstall}: what to install, where, and what the probe found there. */
 export interface PlanInstallParameters {
@@ -54,17 +54,19 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
   }
   const where = target.capabilities.remote ? `the kernel of ${target.uri}` : "this machine's kernel";
   const missingFs = (layout?.filesystems ?? []).filter((f) => !facts.filesystems.has(f));
+  const moduleTree = `/lib/modules/${facts.kernelRelease ?? "$(uname -r)"}`;
   if (missingFs.length > 0) {
     return err(
       new TargetUnusableError(
         target.uri,
-        `${where} cannot mount ${missingFs.join(", ")}, which the layout needs; install from a machine whose kernel can (e.g. over SSH from a rescue system)`,
+        `${where} cannot mount ${missingFs.join(", ")}, which the layout needs: not in /proc/filesystems, and ${moduleTree} has no module for ${missingFs.length === 1 ? "it" : "them"}; install from a machine whose kernel can (e.g. over SSH from a rescue system)`,
       ),
     );
   }
   const missingFeatures = (layout?.kernelFeatures ?? []).filter((f) => !facts.kernelFeatures.has(f));
   if (missingFeatures.length > 0) {
-    return err(new TargetUnusableError(target.uri, `${where} has no ${missingFeatures.join(", ")}, which the layout needs`));
+    const modules = missingFeatures.map((f) => FEATURE_MODULES[f] ?? f).join(", ");
+    return err(new TargetUnusableError(target.uri, `${where} has no ${missingFeatures.join(", ")}, which the layout needs: module ${modules} is neither loaded, built in nor in ${moduleTree}`));
   }
   const transfer = planTransfer(system, target, facts);
   if (transfer.isErr()) return err(transfer.error);

@@ -9,6 +9,8 @@ export interface Generation {
 export interface TargetFacts {
   /** `uname -m` where the target's commands run, e.g. `x86_64`. */
   readonly machine: string;
+  /** `uname -r` of the target's running kernel, when the probe read it. */
+  readonly kernelRelease?: string | undefined;
   /** The target's Nix database exists. */
   readonly hasNixDb: boolean;
   /** Store paths of the closure that the target has registered (valid in its Nix database). */

@@ -261,6 +261,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
   }
 
   const uname = spawnSync("uname", ["-m"], { encoding: "utf8" }).stdout.trim();
+  const release = spawnSync("uname", ["-r"], { encoding: "utf8" }).stdout.trim();
 
   it("reports machine, exactly the tools on PATH, generations and db=absent", async () => {
     const { root, bin } = scratch();
@@ -283,6 +284,7 @@ describe("PROBE_SCRIPT under a real sh", () => {
     expect(own.sort()).toEqual(
       [
         `machine=${uname}`,
+        `kernel=${release}`,
         "tool=tar",
         "tool=gzip",
         "tool=unshare",
@@ -324,19 +326,20 @@ describe("PROBE_SCRIPT under a real sh", () => {
     });
   });
 
-  it("reports the block filesystems of /proc/filesystems and only known kernel features", async () => {
+  it("reports every filesystem of /proc/filesystems (nodev ones too) and only known kernel features", async () => {
     const { root, bin } = scratch();
     const facts = (await probeTarget(localTarget(root, bin), PATHS))._unsafeUnwrap();
     let expected = new Set<string>();
     try {
       const proc = readFileSync("/proc/filesystems", "utf8");
-      // "nodev" lines are virtual filesystems: nothing a layout formats.
-      expected = new Set(proc.split("\n").filter((l) => !l.startsWith("nodev")).map((l) => l.trim()).filter((l) => /^[a-z0-9]+$/.test(l)));
+      // "nodev" lines count too: a layout mounts tmpfs (disko's nodev entries).
+      expected = new Set(proc.split("\n").map((l) => l.split(/\s+/).filter(Boolean).at(-1) ?? "").filter(Boolean));
     } catch {
       // not Linux: the probe reports none
     }
-    // modprobe is not on this PATH, so only what the kernel has now is reported.
+    // This host has no module tree (TESTBED.md), so only what the kernel has now is reported.
     expect(facts.filesystems).toEqual(expected);
+    expect(facts.filesystems.has("tmpfs")).toBe(true);
     for (const f of facts.kernelFeatures) expect(["device-mapper", "dm-crypt", "md"]).toContain(f);
   });
 

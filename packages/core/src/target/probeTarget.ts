@@ -1,14 +1,13 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { STAGED_PATH_CHECK } from "../closure/markPathBoundaries.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
+import { KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 import { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";
 import type { Generation, TargetFacts } from "./TargetFacts.js";
 import type { Target } from "./Target.js";
 
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
 const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
-/** Filesystems a layout may need that are often modules, not yet in /proc/filesystems. */
-const MODULE_FILESYSTEMS = ["vfat", "ext4", "ext3", "ext2", "xfs", "btrfs"] as const;
 
 /**
  * Reads everything a plan needs in one round trip. The closure's paths arrive on stdin,
@@ -23,6 +22,7 @@ root=$1
 shift
 profiles="$root/nix/var/nix/profiles"
 printf 'machine=%s\\n' "$(uname -m)"
+printf 'kernel=%s\\n' "$(uname -r)"
 for tool in "$@"; do
   if command -v "$tool" >/dev/null 2>&1; then printf 'tool=%s\\n' "$tool"; fi
 done
@@ -34,13 +34,8 @@ ${STAGED_PATH_CHECK}
 for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
   if [ -e "$mark" ] && staged_ok "$root/nix/store/.nixos-via-incoming" "\${mark##*/}"; then printf 'staged=%s\\n' "\${mark##*/}"; fi
 done
-sed -n 's/^[^a-z]*\\([a-z0-9]*\\)$/filesystem=\\1/p' /proc/filesystems 2>/dev/null
-if grep -q device-mapper /proc/misc 2>/dev/null || modprobe -n -q dm_mod 2>/dev/null; then echo 'feature=device-mapper'; fi
-if [ -e /sys/module/dm_crypt ] || modprobe -n -q dm_crypt 2>/dev/null; then echo 'feature=dm-crypt'; fi
-if [ -e /proc/mdstat ] || modprobe -n -q md_mod 2>/dev/null; then echo 'feature=md'; fi
-for fs in ${MODULE_FILESYSTEMS.join(" ")}; do
-  if modprobe -n -q "$fs" 2>/dev/null; then printf 'filesystem=%s\\n' "$fs"; fi
-done
+${KERNEL_CAPABILITIES}
+kernel_capabilities /proc /sys "/lib/modules/$(uname -r)"
 if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
 echo 'db=present'
 ${SELECT_NIX_STORE}
@@ -79,6 +74,7 @@ export function probeTarget(
 /** Reads the probe's `key=value` lines. Exported for tests. */
 export function parseProbeOutput(stdout: string, paths: readonly string[]): Result<TargetFacts, ProbeError> {
   let machine = "";
+  let kernelRelease: string | undefined;
   let hasNixDb = false;
   let profile: string | undefined;
   const tools = new Set<string>();
@@ -95,6 +91,9 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
     switch (key) {
       case "machine":
         machine = value;
+        break;
+      case "kernel":
+        kernelRelease = value;
         break;
       case "tool":
         tools.add(value);
@@ -133,6 +132,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   const stagedPaths = new Set(paths.filter((p) => !registered.has(p) && staged.has(p.slice(p.lastIndexOf("/") + 1))));
   return ok({
     machine,
+    kernelRelease,
     hasNixDb,
     registered,
     staged: stagedPaths,

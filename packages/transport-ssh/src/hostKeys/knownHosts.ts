@@ -88,9 +88,15 @@ export function judgeHostKey(entries: readonly KnownHostEntry[], name: string, b
   return forHost.some((e) => e.keyType === type) ? "mismatch" : "unknown";
 }
 
-/** Key types recorded for a host, so the client can ask the server for one of them first. */
-export function recordedKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  return [...new Set(entries.filter((e) => e.marker === undefined && hostsFieldMatches(e.hosts, name)).map((e) => e.keyType))];
+/**
+ * The host key types to ask the server for first: the type of the key expected (after a
+ * reinstall, the new system's key read before the reboot), then those recorded for the
+ * host. Asked in known_hosts order only, a host reinstalled with new keys of every type
+ * would offer the new key of the first recorded type, which is then a mismatch.
+ */
+export function hostKeyTypesToAsk(entries: readonly KnownHostEntry[], name: string, expected?: Uint8Array): string[] {
+  const recorded = entries.filter((e) => e.marker === undefined && hostsFieldMatches(e.hosts, name)).map((e) => e.keyType);
+  return [...new Set([...(expected === undefined ? [] : [keyTypeOf(expected)]), ...recorded])];
 }
 
 /** The known_hosts line recording a key for a host. */
