@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   systemd-boot-efi     # the example system's UEFI bootloader
   extlinux syslinux-common  # the example system's BIOS bootloader
   gdisk fdisk parted dosfstools mtools e2fsprogs  # disk layouts
+  cryptsetup-bin btrfs-progs  # LUKS and btrfs in the rescue system of e2e tests
   util-linux zstd xz-utils cpio dash
   shellcheck           # the test command lints every shell script
   sudo                 # tests: an SSH login that needs sudo
@@ -46,6 +47,19 @@ if ! ls "$kernel_dir"/boot/vmlinuz-* >/dev/null 2>&1; then
   mkdir -p .cache
   mv "$work/x" "$kernel_dir.tmp"
   mv "$kernel_dir.tmp" "$kernel_dir"
+fi
+
+# mdadm for the rescue system: unpacked only, since its package pulls in udev, which
+# would change how this machine's loop devices and partitions appear.
+if [ ! -x .cache/mdadm/sbin/mdadm ] && ! command -v mdadm >/dev/null 2>&1; then
+  echo "setup: fetching mdadm into .cache/mdadm"
+  work=$(mktemp -d)
+  (cd "$work" && apt-get download -q mdadm 2>/dev/null)
+  rm -rf .cache/mdadm.tmp
+  mkdir -p .cache/mdadm.tmp
+  dpkg -x "$work"/mdadm_*.deb .cache/mdadm.tmp
+  rm -rf "$work"
+  mv .cache/mdadm.tmp .cache/mdadm
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -11,8 +11,12 @@
 #   --authorized-keys FILE root's /root/.ssh/authorized_keys
 #   --kernel-dir DIR       unpacked Debian kernel (boot/vmlinuz-*, lib/modules/*)
 #                          (default: <repo>/.cache/debian-kernel)
+#   --busybox-only         a busybox userland (/bin/sh is busybox ash; no dash, coreutils,
+#                          util-linux mount, GNU tar or zstd) plus only the disk tools
+#                          busybox lacks; file system, dm-crypt and md modules are shipped
+#                          but not loaded: busybox modprobe loads them on demand
 # The same options can be given as environment variables HOST_KEY_DIR, AUTHORIZED_KEYS,
-# KERNEL_DIR. Writes OUT_DIR/vmlinuz, OUT_DIR/initramfs.gz and OUT_DIR/manifest.txt.
+# KERNEL_DIR, BUSYBOX_ONLY=1. Writes OUT_DIR/vmlinuz, OUT_DIR/initramfs.gz and OUT_DIR/manifest.txt.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +25,7 @@ repo=$(cd "$here/../.." && pwd)
 HOST_KEY_DIR=${HOST_KEY_DIR:-}
 AUTHORIZED_KEYS=${AUTHORIZED_KEYS:-}
 KERNEL_DIR=${KERNEL_DIR:-$repo/.cache/debian-kernel}
+BUSYBOX_ONLY=${BUSYBOX_ONLY:-}
 out=
 
 usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; }
@@ -34,6 +39,7 @@ while [ $# -gt 0 ]; do
     --authorized-keys=*) AUTHORIZED_KEYS=${1#*=}; shift ;;
     --kernel-dir) KERNEL_DIR=$2; shift 2 ;;
     --kernel-dir=*) KERNEL_DIR=${1#*=}; shift ;;
+    --busybox-only) BUSYBOX_ONLY=1; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) usage >&2; die "unknown option $1" ;;
     *) [ -z "$out" ] || die "only one OUT_DIR"; out=$1; shift ;;
@@ -83,17 +89,35 @@ optional_programs=(
 )
 # Kernel modules loaded at boot (dependencies are added automatically). Ones that fail to
 # load (CPU features missing under TCG) are harmless.
-boot_modules=(
-  virtio_pci virtio_blk virtio_net virtio_rng virtio_scsi sd_mod
+device_modules=( virtio_pci virtio_blk virtio_net virtio_rng virtio_scsi sd_mod )
+storage_modules=(
   crc32c_generic crc32c_intel libcrc32c ext4
   vfat nls_cp437 nls_iso8859_1 nls_ascii nls_utf8
   loop dm_mod dm_crypt xts ecb essiv aesni_intel af_alg algif_skcipher algif_hash
 )
+boot_modules=( "${device_modules[@]}" "${storage_modules[@]}" )
 # Shipped but not loaded (modprobe finds them when asked).
 extra_modules=( efivarfs nvme ahci )
 # btrfs/xfs only when their mkfs comes along (they are big).
 if command -v mkfs.btrfs >/dev/null 2>&1; then extra_modules+=( btrfs blake2b_generic xxhash_generic ); fi
 if command -v mkfs.xfs >/dev/null 2>&1; then extra_modules+=( xfs ); fi
+# mdadm's Debian package wants udev, so it may be unpacked into .cache instead (setup.sh).
+mdadm=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v mdadm 2>/dev/null) || mdadm=$repo/.cache/mdadm/sbin/mdadm
+[ -x "$mdadm" ] || mdadm=
+
+if [ -n "$BUSYBOX_ONLY" ]; then
+  # What busybox has (sh, mount, losetup, tar, gzip, unshare, chroot, mkswap, modprobe…)
+  # comes from busybox; only disk tools it lacks (or whose applet cannot do a layout's
+  # job: no mkfs.ext4, no mkfs.vfat) come from the host.
+  host_packages=()
+  required_programs=( sshd ssh-keygen sgdisk partx wipefs mke2fs mkfs.fat )
+  optional_programs=( cryptsetup mkfs.btrfs btrfs )
+  # Only what booting and the network need is loaded; the rest waits for modprobe.
+  boot_modules=( "${device_modules[@]}" )
+  extra_modules+=( "${storage_modules[@]}" md_mod raid1 )
+elif [ -n "$mdadm" ]; then
+  extra_modules+=( md_mod raid1 )
+fi
 
 # ---------------------------------------------------------------------------- staging
 work=$(mktemp -d /tmp/nixos-via-rescue.XXXXXX)
@@ -152,9 +176,16 @@ for pkg in "${host_packages[@]}"; do
   files=$(dpkg -L "$pkg" 2>/dev/null | grep -E '^/(usr/)?s?bin/[^/]+$') || die "host package $pkg missing (dpkg -L $pkg)"
   for f in $files; do add_program "$f"; done
 done
-[ "$(readlink -f "$r/usr/bin/sh")" = "$r/usr/bin/dash" ] || die "/bin/sh in the image is not dash"
+[ -n "$BUSYBOX_ONLY" ] || [ "$(readlink -f "$r/usr/bin/sh")" = "$r/usr/bin/dash" ] || die "/bin/sh in the image is not dash"
 for p in "${required_programs[@]}"; do add_program "$p" required; done
 for p in "${optional_programs[@]}"; do add_program "$p"; done
+if [ -n "$mdadm" ]; then
+  install -m 755 "$mdadm" "$r/usr/sbin/mdadm"
+  copy_libs "$mdadm"
+  echo "program mdadm: /usr/sbin/mdadm (from $mdadm)" >> "$manifest"
+else
+  echo "program mdadm: not on this host, left out" >> "$manifest"
+fi
 # argv[0]-dispatched names
 ln -sf mke2fs "$r/usr/sbin/mkfs.ext4"; ln -sf mke2fs "$r/usr/sbin/mkfs.ext3"; ln -sf mke2fs "$r/usr/sbin/mkfs.ext2"
 ln -sf mkfs.fat "$r/usr/sbin/mkfs.vfat"; ln -sf mkfs.fat "$r/usr/sbin/mkdosfs"
@@ -181,6 +212,10 @@ for a in init modprobe insmod rmmod lsmod depmod reboot poweroff halt; do
   rm -f "$r/usr/bin/$a"; ln -sf ../bin/busybox "$r/usr/sbin/$a"
 done
 echo "busybox: $("$busybox" 2>&1 | head -n1)" >> "$manifest"
+if [ -n "$BUSYBOX_ONLY" ]; then
+  [ "$(readlink "$r/usr/bin/sh")" = busybox ] || die "/bin/sh in the image is not busybox"
+  echo "userland: busybox only (sh, mount, tar, gzip, modprobe… are busybox applets)" >> "$manifest"
+fi
 
 # -- kernel modules: the closure over modinfo depends= -------------------------------
 declare -A modpath=()

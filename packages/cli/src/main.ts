@@ -9,6 +9,7 @@ import { rollback } from "./commands/rollback.js";
 import { addConnectionOptions, collect } from "./connectionOptions.js";
 import { ExitCode } from "./exitCodes.js";
 import type { Io } from "./Io.js";
+import { collectPair, joinPairedOption } from "./pairedOption.js";
 import { parseOptionValue } from "./parseOptionValue.js";
 import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
@@ -51,6 +52,12 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .option("--disk <name=device>", "the device of a disk of a multi-disk layout (repeatable)", collect, [])
     .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist", parseOptionValue.size)
     .option("--root <dir>", "for ssh://: where the new system's root is mounted (default /mnt with --layout)")
+    .option(
+      "--disk-encryption-keys <remote> <local>",
+      "send the key file LOCAL for the layout's LUKS devices, which read it at REMOTE; kept in a tmpfs, removed at the end (repeatable)",
+      collectPair,
+      [],
+    )
     .option("--extra-files <dir>", "copy this folder's contents into the new root (owned by root, modes kept)")
     .option("--copy-host-keys", "for ssh://: give the new system the machine's current SSH host keys")
     .option("--no-reboot", "for ssh:// with --layout: do not reboot into the new system")
@@ -63,7 +70,9 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
         "  nixos-via install dir:/srv/roots/web --system ./result\n" +
         "  nixos-via install image:web.img --image-size 4G --layout disks.json --system ./result\n" +
         "  nixos-via install disk:/dev/sdb --wipe /dev/sdb --layout disks.json --system /run/current-system\n" +
-        "  nixos-via install ssh://root@203.0.113.7 --wipe /dev/sda --layout disks.json --flake .#web",
+        "  nixos-via install ssh://root@203.0.113.7 --wipe /dev/sda --layout disks.json --flake .#web\n" +
+        "  nixos-via install ssh://root@203.0.113.7 --wipe /dev/sda --layout luks.json --system ./result \\\n" +
+        "      --disk-encryption-keys /tmp/secret.key ./secret.key",
     )
     .action(async (target: string, options: Parameters<typeof install>[1]) => {
       exitCode = await install(target, options, io, signal);
@@ -153,7 +162,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     });
 
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(joinPairedOption(argv, "--disk-encryption-keys"), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);

@@ -30,6 +30,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     waitTimeout: options.waitTimeout,
     copyHostKeys: options.copyHostKeys,
     extraFiles: options.extraFiles,
+    diskEncryptionKeys: options.diskEncryptionKeys,
     dryRun: options.dryRun,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),

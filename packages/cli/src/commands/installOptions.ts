@@ -20,6 +20,8 @@ export interface InstallOptions extends ConnectionOptions {
   readonly reboot: boolean;
   /** A local folder whose contents go into the new root, owned by root, modes kept. */
   readonly extraFiles?: string | undefined;
+  /** `--disk-encryption-keys REMOTE LOCAL`: key files of this machine the layout reads at REMOTE. @default [] */
+  readonly diskEncryptionKeys: readonly { readonly remote: string; readonly local: string }[];
   /** Copy the machine's SSH host keys into the new system. */
   readonly copyHostKeys?: boolean | undefined;
   /** How long to wait for the rebooted machine, in seconds. @default 600 */

@@ -57,7 +57,7 @@ const halfDone: TargetFacts = {
 
 describe("planInstall", () => {
   it("names the file systems and the modules a layout needs that the target's kernel lacks", () => {
-    const layout = { steps: [], unmountSteps: [], filesystems: ["btrfs", "ext4", "tmpfs"], kernelFeatures: ["dm-crypt"], tools: [], mounts: [] };
+    const layout = { steps: [], unmountSteps: [], filesystems: ["btrfs", "ext4", "tmpfs"], kernelFeatures: ["dm-crypt"], tools: [], keyFiles: [], mounts: [] };
     const facts = { ...fresh, kernelRelease: "6.1.0-57-amd64", filesystems: new Set(["ext4", "tmpfs"]) };
     const fs = planInstall({ system, target, facts, layout })._unsafeUnwrapErr();
     expect(fs.message).toBe(
@@ -215,7 +215,7 @@ describe("planInstall", () => {
       const error = planInstall({ system, target, facts: { ...fresh, machine: "aarch64" } })._unsafeUnwrapErr();
       expect(error).toBeInstanceOf(TargetUnusableError);
       expect(error.code).toBe("TARGET_UNUSABLE");
-      expect(error.uri).toBe("dir:/mnt/target");
+      expect((error as TargetUnusableError).uri).toBe("dir:/mnt/target");
       expect(error.message).toContain("aarch64");
       expect(error.message).toContain("x86_64-linux");
     });

@@ -2,10 +2,11 @@ import { err, ok, type Result } from "neverthrow";
 import { planInstallActivation, planProfile } from "../activation/index.js";
 import type { NixosSystem } from "../closure/index.js";
 import type { LayoutPlan } from "../layout/index.js";
+import { planDiskEncryptionKeys } from "./planDiskEncryptionKeys.js";
 import { planTransfer } from "./planTransfer.js";
 import { planExtrasBeforeActivation, planReadHostKey, planReboot, type InstallExtras } from "./planInstallExtras.js";
 import { machineRunsSystem } from "../closure/NixosSystem.js";
-import { TargetUnusableError } from "../errors/index.js";
+import { TargetUnusableError, type UsageError } from "../errors/index.js";
 import type { Plan, Step } from "../pipeline/Step.js";
 import { FEATURE_MODULES, type Target, type TargetFacts } from "../target/index.js";
 
@@ -21,7 +22,7 @@ export interface PlanInstallParameters {
 }
 
 /** Why an install cannot be planned. */
-export type PlanInstallErrorType = TargetUnusableError;
+export type PlanInstallErrorType = TargetUnusableError | UsageError;
 
 /**
  * Plans an install into the target's root, as `nixos-install` does it: copy the missing
@@ -36,6 +37,8 @@ export type PlanInstallErrorType = TargetUnusableError;
  * ```
  */
 export function planInstall({ system, target, facts, layout, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+  const keys = planDiskEncryptionKeys(extras.diskEncryptionKeys ?? [], { root: target.root, keyFiles: layout?.keyFiles ?? [] });
+  if (keys.isErr()) return err(keys.error);
   if (!machineRunsSystem(facts.machine, system.system)) {
     return err(
       new TargetUnusableError(
@@ -69,13 +72,14 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
   if (transfer.isErr()) return err(transfer.error);
   const { copy } = transfer.value;
   const profile = planProfile(target.root, system.toplevel, facts);
-  const steps: Step[] = [...(layout?.steps ?? []), ...transfer.value.steps];
+  const steps: Step[] = [...keys.value.steps, ...(layout?.steps ?? []), ...transfer.value.steps];
   steps.push(
     ...profile.steps,
     ...planExtrasBeforeActivation(target.root, extras),
     ...planInstallActivation(target.root, system.toplevel),
     ...planReadHostKey(target.root, extras),
     ...(layout?.unmountSteps ?? []),
+    ...keys.value.removal,
     ...planReboot(extras, system.toplevel),
   );
 
@@ -91,6 +95,6 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
       total: system.closure.paths.length,
     },
     steps,
-    cleanup: layout?.unmountSteps ?? [],
+    cleanup: [...(layout?.unmountSteps ?? []), ...keys.value.removal],
   });
 }

@@ -2,6 +2,7 @@ import type { CopyFilesStep, RunStep, WaitForSystemStep } from "../pipeline/Step
 import copyHostKeysScript from "./copyHostKeys.sh";
 import readHostKeyScript from "./readHostKey.sh";
 import rebootScript from "./reboot.sh";
+import type { DiskEncryptionKey } from "./planDiskEncryptionKeys.js";
 
 /** What an install does beyond nixos-install's steps (mostly for ssh:// targets). */
 export interface InstallExtras {
@@ -11,6 +12,11 @@ export interface InstallExtras {
   readonly extraFiles?: string | undefined;
   /** Read the new system's SSH host key (captured as `hostKey`) to trust it after the reboot. @default false */
   readonly readHostKey?: boolean | undefined;
+  /**
+   * LUKS key files sent from this machine for the layout (`--disk-encryption-keys`): the
+   * runner gets each key's bytes as the secret named by its `remote`. @default none
+   */
+  readonly diskEncryptionKeys?: readonly DiskEncryptionKey[] | undefined;
   /** Reboot the machine into the new system at the end, then wait for it. @default false */
   readonly reboot?: boolean | undefined;
   /** How long to wait for the rebooted machine. @default 600 (software-emulated machines boot slowly) */

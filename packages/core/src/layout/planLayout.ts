@@ -52,6 +52,8 @@ export interface LayoutPlan {
   readonly kernelFeatures: readonly string[];
   /** Commands the steps need on the machine doing the install, sorted. */
   readonly tools: readonly string[];
+  /** The files on the target the LUKS steps read keys or passphrases from, sorted. */
+  readonly keyFiles: readonly string[];
   /** In mount order: parents before children. */
   readonly mounts: readonly LayoutMount[];
 }
@@ -90,6 +92,7 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
     filesystems: sortedUnique(create.filesystems),
     kernelFeatures: sortedUnique(create.kernelFeatures),
     tools: sortedUnique([...create.tools, ...unmount.tools]),
+    keyFiles: sortedUnique(create.keyFiles),
     mounts,
   });
 }

@@ -2,6 +2,7 @@ import type { Compression, StorePathInfo } from "../closure/index.js";
 
 /** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
 export type Phase =
+  | "keys"
   | "wipe"
   | "partition"
   | "format"
@@ -35,8 +36,22 @@ export interface RunStep {
   readonly env?: Readonly<Record<string, string>>;
   /** Text written to the command's stdin. @default "" */
   readonly stdin?: string;
+  /**
+   * A secret written to the command's stdin instead of `stdin`. The plan names it only: its
+   * bytes reach the runner apart from the plan (`RunPlanOptions.secrets`), so printing,
+   * logging or serialising a plan or its events can never show them.
+   */
+  readonly secretStdin?: SecretInput;
   /** Keep the command's stdout as this output (e.g. the new host key a later wait trusts). */
   readonly capture?: keyof StepOutputs;
+}
+
+/** A secret a step reads, as the plan knows it: by name, never by value. */
+export interface SecretInput {
+  /** Its key in `RunPlanOptions.secrets`. */
+  readonly name: string;
+  /** What it is, for plans and messages, e.g. `64 bytes from ./luks.key`. */
+  readonly description: string;
 }
 
 /** Streams a folder of this machine into a folder on the target (e.g. `--extra-files`). */

@@ -1,5 +1,5 @@
 import { shellQuote } from "../target/shellQuote.js";
-import type { Plan, Step } from "./Step.js";
+import type { Plan, RunStep, Step } from "./Step.js";
 
 /**
  * Renders a plan as the text `--dry-run` prints: a summary, then every step with the
@@ -49,7 +49,7 @@ type StepOf<K extends Step["kind"]> = Extract<Step, { kind: K }>;
 
 /** How each kind of step shows what it runs: one entry per kind. */
 const COMMAND_LINES: { readonly [K in Step["kind"]]: (step: StepOf<K>, scripts: Map<string, string>) => string } = {
-  run: (step, scripts) => `${command(step.argv, step.env, scripts)}${step.stdin ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input` : ""}`,
+  run: (step, scripts) => `${command(step.argv, step.env, scripts)}${runInput(step)}`,
   "copy-closure": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`,
   "copy-files": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of the contents of ${step.source}`,
   switch: (step) =>
@@ -58,6 +58,12 @@ const COMMAND_LINES: { readonly [K in Step["kind"]]: (step: StepOf<K>, scripts: 
   "wait-for-system": (step) =>
     `(new connection) readlink -f /run/current-system = ${step.toplevel}` + (step.hostKeyFrom === undefined ? "" : `, trusting the host key read before the reboot`),
 };
+
+/** What a run step reads: a secret only by its description, text by its length. */
+function runInput(step: RunStep): string {
+  if (step.secretStdin) return ` < ${step.secretStdin.description} (secret, not shown)`;
+  return step.stdin ? ` < ${step.stdin.replace(/\n$/, "").split("\n").length} lines of input` : "";
+}
 
 function commandLine(step: Step, scripts: Map<string, string>): string {
   return (COMMAND_LINES[step.kind] as (s: Step, m: Map<string, string>) => string)(step, scripts);

@@ -17,6 +17,8 @@ export interface RunPlanOptions {
   readonly onEvent?: (event: PipelineEvent) => void;
   /** Stops the run between steps and aborts the running command. */
   readonly signal?: AbortSignal;
+  /** The bytes of the secrets steps read (`secretStdin`), by name; never part of the plan or its events. @default none */
+  readonly secrets?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What a finished run did. */
@@ -200,10 +202,15 @@ async function runStep(
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
 ): Promise<Result<CommandOutput, NixosViaError>> {
+  const secret = step.secretStdin === undefined ? undefined : options.secrets?.get(step.secretStdin.name);
+  if (step.secretStdin !== undefined && secret === undefined) {
+    return err(new StepFailedError(index, `${step.description}: the secret ${step.secretStdin.name} was not given to the runner`));
+  }
+  const stdin = secret ?? step.stdin;
   const output = outputCollector(index, emit);
   const result = await options.target.exec(step.argv, {
     ...(step.env ? { env: step.env } : {}),
-    ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+    ...(stdin !== undefined ? { stdin } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onStdout: output.stdout,
     onStderr: output.stderr,

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, posix, resolve } from "node:path";
 import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
 import {
@@ -9,6 +9,7 @@ import {
   resolveDiskDevices,
   runPlan,
   UsageError,
+  type DiskEncryptionKey,
   type InstallOption,
   type Layout,
   type LayoutPlan,
@@ -49,6 +50,12 @@ export interface InstallParameters extends OperationOptions {
   readonly copyHostKeys?: boolean | undefined;
   /** A folder of this machine whose contents go into the new root, owned by root, modes kept. */
   readonly extraFiles?: string | undefined;
+  /**
+   * LUKS keys on this machine for the layout's `passwordFile`/`keyFile` paths (`remote`):
+   * sent inside the connection to a tmpfs on the target, mode 0600, removed when the
+   * install ends; never in argv, logs, events or the plan. @default []
+   */
+  readonly diskEncryptionKeys?: readonly { readonly remote: string; readonly local: string }[] | undefined;
   /** Plan everything, check everything, touch nothing: the report holds the plan. @default false */
   readonly dryRun?: boolean | undefined;
 }
@@ -102,7 +109,7 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
       connection: parameters.connection,
     });
   const store = createLocalStore();
-  return checkExtraFiles(parameters.extraFiles).andThen(() => {
+  return checkExtraFiles(parameters.extraFiles).andThen(() => readDiskEncryptionKeys(transport, parameters.diskEncryptionKeys ?? [])).andThen((keys) => {
     if (typeof parameters.system !== "string") parameters.onEvent?.({ type: "note", message: `building ${parameters.system.flake}` });
     // A connection costs round trips: open it while the closure is read. Local targets are
     // opened after, so bad input never creates an image or a mount folder.
@@ -118,7 +125,7 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
         }
         const opened = await (early ?? open());
         if (opened.isErr()) return err(opened.error);
-        const ran = await runInstall(opened.value, transport, system.value, layout.value, { ...parameters, waitTimeoutS: waitTimeoutS.value }, store);
+        const ran = await runInstall(opened.value, transport, system.value, layout.value, { ...parameters, waitTimeoutS: waitTimeoutS.value, keys }, store);
         await (ran.isOk() ? opened.value.target.close() : opened.value.discard());
         return ran;
       })(),
@@ -131,12 +138,19 @@ function runInstall(
   transport: Transport,
   system: NixosSystem,
   layout: Layout | undefined,
-  p: InstallParameters & { readonly waitTimeoutS: number },
+  p: InstallParameters & { readonly waitTimeoutS: number; readonly keys: KeysToSend },
   store: ReturnType<typeof createLocalStore>,
 ): ResultAsync<InstallReport, NixosViaError> {
   const { target } = opened;
   const reboot = transport.installOptions.includes("reboot") && layout !== undefined && (p.reboot ?? true);
-  const extras = { copyHostKeys: p.copyHostKeys, extraFiles: p.extraFiles === undefined ? undefined : resolve(p.extraFiles), readHostKey: reboot, reboot, waitTimeoutS: p.waitTimeoutS };
+  const extras = {
+    copyHostKeys: p.copyHostKeys,
+    extraFiles: p.extraFiles === undefined ? undefined : resolve(p.extraFiles),
+    readHostKey: reboot,
+    reboot,
+    waitTimeoutS: p.waitTimeoutS,
+    diskEncryptionKeys: p.keys.keys,
+  };
   return planLayoutFor(layout, opened, transport, p)
     .andThen((layoutPlan) =>
       probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({ facts, layoutPlan })),
@@ -144,7 +158,7 @@ function runInstall(
     .andThen(({ facts, layoutPlan }) => planInstallSteps({ system, target, facts, layout: layoutPlan, extras }))
     .andThen((plan) => {
       if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
-      return runPlan(plan, { target, source: store, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({
+      return runPlan(plan, { target, source: store, secrets: p.keys.secrets, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({
         dryRun: false,
         plan,
         toplevel: plan.toplevel,
@@ -189,6 +203,9 @@ function checkCombination(transport: Transport, p: InstallParameters): UsageErro
   if (ignored.length > 0) {
     return new UsageError(`${ignored.map((o) => OPTION_FLAGS[o]).join(", ")} ${ignored.length === 1 ? "does" : "do"} not apply to ${transport.scheme}: targets; leave ${ignored.length === 1 ? "it" : "them"} out`);
   }
+  if ((p.diskEncryptionKeys ?? []).length > 0 && p.layout === undefined) {
+    return new UsageError("--disk-encryption-keys is for installs with --layout: the layout's LUKS devices read the keys");
+  }
   if (transport.layoutDisks === "target" && p.layout === undefined) return new UsageError(`${transport.scheme}: targets need --layout FILE (disko's disko.devices as JSON)`);
   if (transport.layoutDisks === "named") {
     if (p.layout === undefined && p.root === undefined) {
@@ -216,6 +233,37 @@ function checkExtraFiles(folder: string | undefined): ResultAsync<void, NixosVia
     if (!found.isDirectory()) return errAsync(new UsageError(`--extra-files ${folder}: ${path} is not a folder; give a folder laid out like the target's root`));
     return okAsync(undefined);
   });
+}
+
+/** The keys to send and their bytes, which reach the runner only, never the plan. */
+interface KeysToSend {
+  readonly keys: readonly DiskEncryptionKey[];
+  readonly secrets: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * Reads every key file before anything is opened. On a local target the layout runs on
+ * this machine, so a key already at its `remote` path is simply read there, not sent.
+ */
+function readDiskEncryptionKeys(transport: Transport, pairs: readonly { readonly remote: string; readonly local: string }[]): ResultAsync<KeysToSend, NixosViaError> {
+  return ResultAsync.fromSafePromise(
+    (async (): Promise<KeysToSend | UsageError> => {
+      const keys: DiskEncryptionKey[] = [];
+      const secrets = new Map<string, Uint8Array>();
+      for (const { remote, local } of pairs) {
+        const file = resolve(local);
+        if (transport.scheme !== "ssh" && file === remote) continue;
+        const read = await readFile(file).then(
+          (bytes) => (bytes.byteLength === 0 ? `${file} is empty` : bytes),
+          (error: NodeJS.ErrnoException) => `cannot read ${file} (${error.code === "ENOENT" ? "no such file" : (error.code ?? error.message)})`,
+        );
+        if (typeof read === "string") return new UsageError(`--disk-encryption-keys ${remote} ${local}: ${read} (nothing was touched)`);
+        keys.push({ remote, source: local, bytes: read.byteLength });
+        secrets.set(remote, read);
+      }
+      return { keys, secrets };
+    })(),
+  ).andThen((r) => (r instanceof UsageError ? errAsync(r) : okAsync(r)));
 }
 
 function layoutOf(layout: string | Layout | undefined): ResultAsync<Layout | undefined, NixosViaError> {

@@ -15,11 +15,13 @@ export interface PlannedSteps {
   readonly filesystems: readonly string[];
   /** Kernel features beyond file systems: `device-mapper`, `dm-crypt`, `md`. */
   readonly kernelFeatures: readonly string[];
+  /** Files on the target the steps read LUKS keys or passphrases from. */
+  readonly keyFiles: readonly string[];
 }
 
 /** A part of a plan with nothing where nothing is given. */
 export function planned(part: Partial<PlannedSteps>): PlannedSteps {
-  return { steps: [], teardown: [], tools: [], filesystems: [], kernelFeatures: [], ...part };
+  return { steps: [], teardown: [], tools: [], filesystems: [], kernelFeatures: [], keyFiles: [], ...part };
 }
 
 /** The parts one after the other. */
@@ -30,5 +32,6 @@ export function combinePlanned(parts: readonly PlannedSteps[]): PlannedSteps {
     tools: parts.flatMap((p) => p.tools),
     filesystems: parts.flatMap((p) => p.filesystems),
     kernelFeatures: parts.flatMap((p) => p.kernelFeatures),
+    keyFiles: parts.flatMap((p) => p.keyFiles),
   };
 }

@@ -46,5 +46,6 @@ export function planLuks(site: ContentSite, luks: Luks): PlannedSteps {
     teardown: [runStep("unmount", `close /dev/mapper/${luks.name}`, layoutArgv("close", [luks.name]), NO_UDEV)],
     tools: ["cryptsetup", "sh"],
     kernelFeatures: ["device-mapper", "dm-crypt"],
+    keyFiles: source === "" ? [] : [source],
   });
 }
