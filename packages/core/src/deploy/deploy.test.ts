@@ -1,3 +1,4 @@
+import { formatPlan } from "../pipeline/formatPlan.js";
 import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { TransportError } from "../errors/index.js";
@@ -101,7 +102,7 @@ describe("planRollback and planDeploy", () => {
     expect(planRollback({ target, facts: facts({ currentGeneration: 1 }) }).isErr()).toBe(true);
   });
 
-  it("a live deploy needs Nix on the target, switches detached, and remembers what to return to", () => {
+  it("a live deploy needs Nix on the target, switches detached, and remembers what to return to", async () => {
     const system = { toplevel: P("n", "nixos-system-3"), system: "x86_64-linux", closure: { root: P("n", "nixos-system-3"), paths: [] } };
     const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
     const plan = planDeploy({ system, target, facts: facts(), healthChecks: ["true"] })._unsafeUnwrap();
@@ -116,6 +117,7 @@ describe("planRollback and planDeploy", () => {
     expect(planDeploy({ system, target, facts: facts(), action: "boot" })._unsafeUnwrap().steps.at(-1)).toMatchObject({ kind: "switch", magicRollback: false });
     const stored = { ...target, uri: "dir:/r", root: "/r", capabilities: { ...target.capabilities, running: false } };
     expect(planDeploy({ system, target: stored, facts: facts({ tools: new Set(["tar"]) }), healthChecks: ["true"] })._unsafeUnwrapErr().message).toMatch(/health checks need a running system/);
+    await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/deploy-ssh-switch.plan.txt");
     const noNix = planDeploy({ system, target, facts: facts({ tools: new Set(["tar"]) }) });
     expect(noNix.isErr() && noNix.error.message).toMatch(/runs no Nix/);
   });

@@ -95,6 +95,22 @@ describe("planInstall", () => {
     await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/install-dir-half-registered.plan.txt");
   });
 
+  it("plans an install over SSH to its end: the reboot and the wait for the new system are steps", async () => {
+    const ssh = { uri: "ssh://root@203.0.113.7", root: "/mnt", capabilities: { root: true, remote: true, hostNix: false, running: false } };
+    const tools = new Set([...fresh.tools, "zstd"]);
+    const plan = planInstall({ system, target: ssh, facts: { ...fresh, tools }, extras: { readHostKey: true, reboot: true, waitTimeoutS: 300 } })._unsafeUnwrap();
+    expect(plan.steps.slice(-3).map((s) => s.kind)).toEqual(["run", "run", "wait-for-system"]);
+    expect(plan.steps.at(-1)).toEqual({
+      kind: "wait-for-system",
+      phase: "reboot",
+      description: "wait until the machine answers running the new system (up to 300s)",
+      toplevel: TOPLEVEL,
+      hostKeyFrom: "hostKey",
+      timeoutS: 300,
+    });
+    await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/install-ssh-reboot.plan.txt");
+  });
+
   it("copies the missing paths, in reference order, through the receive script", () => {
     const plan = planInstall({ system, target, facts: fresh })._unsafeUnwrap();
     const copy = plan.steps[0] as CopyClosureStep;
