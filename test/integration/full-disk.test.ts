@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { buildMiniSystem, closureOf, nix, NIX_ENV } from "../support/nix.js";
-import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { useRootSshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 /** A real ext4 file system in a loop image, too small at first, that can grow in place. */
@@ -95,21 +95,13 @@ describe("a target whose disk fills in the middle of the copy", () => {
   });
 
   describe("over ssh://", () => {
-    let sshd: Sshd;
-    let client: { key: string; pub: string };
-    beforeAll(async () => {
-      client = await keyPair(work, "client");
-      sshd = await startSshd(join(work, "sshd"), { authorizedKeys: { root: client.pub } });
-    });
-    afterAll(async () => {
-      await sshd?.stop();
-    });
+    const loopback = useRootSshd(() => work);
 
     it("fails on the full disk, and the rerun after growing it resends what was cut short", async () => {
       const fs = await fullRoot("ssh");
       const knownHosts = join(work, "known_hosts");
-      const uri = `ssh://root@127.0.0.1:${sshd.port}`;
-      const common = ["--root", fs.mountpoint, "--system", gen1, "-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
+      const uri = `ssh://root@127.0.0.1:${loopback.sshd().port}`;
+      const common = ["--root", fs.mountpoint, "--system", gen1, "-i", loopback.client().key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
       const first = await nixosVia(["install", uri, ...common, "--accept-new-host-key"]);
       expect(first.exitCode).toBe(1);
       expect(first.stderr).toMatch(/No space left on device/);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upgradeAndRollBack } from "../../examples/sdk/upgradeAndRollBack.js";
 import { buildMiniSystem } from "../support/nix.js";
-import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { useRootSshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 // examples/sdk runs as a user's program would: the SDK only, on real Nix and OpenSSH.
@@ -32,24 +32,16 @@ describe("examples/sdk: install, deploy, generations, rollback through the SDK",
   });
 
   describe("over ssh://", () => {
-    let sshd: Sshd;
-    let client: { key: string; pub: string };
-    beforeAll(async () => {
-      client = await keyPair(work, "client");
-      sshd = await startSshd(join(work, "sshd"), { authorizedKeys: { root: client.pub } });
-    });
-    afterAll(async () => {
-      await sshd?.stop();
-    });
+    const loopback = useRootSshd(() => work);
 
     it("into a root over SSH, then on it as a stored root", async () => {
       // The loopback host is no NixOS to switch: the story installs into a root over SSH and
       // goes on on that root as dir:, which is the same machine.
       const root = join(work, "ssh-root");
       await mkdir(join(root, "boot"), { recursive: true, mode: 0o755 });
-      const connection = { identityFiles: [client.key], knownHostsFile: join(work, "known_hosts"), acceptNewHostKey: true, configFile: false as const };
+      const connection = { identityFiles: [loopback.client().key], knownHostsFile: join(work, "known_hosts"), acceptNewHostKey: true, configFile: false as const };
       const report = await upgradeAndRollBack({
-        installTarget: `ssh://root@127.0.0.1:${sshd.port}`,
+        installTarget: `ssh://root@127.0.0.1:${loopback.sshd().port}`,
         root,
         systemTarget: `dir:${root}`,
         generation1: gen1,

@@ -2,6 +2,7 @@ import { mkdir, writeFile, readFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
+import { afterAll, beforeAll } from "vitest";
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -84,4 +85,18 @@ export async function startSshd(
       await proc;
     },
   };
+}
+
+/** A loopback OpenSSH server that lets a fresh client key in as root, for one describe block. */
+export function useRootSshd(work: () => string): { readonly sshd: () => Sshd; readonly client: () => { key: string; pub: string } } {
+  let sshd: Sshd | undefined;
+  let client: { key: string; pub: string } | undefined;
+  beforeAll(async () => {
+    client = await keyPair(work(), "client");
+    sshd = await startSshd(join(work(), "sshd"), { authorizedKeys: { root: client.pub } });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+  return { sshd: () => sshd!, client: () => client! };
 }

@@ -73,9 +73,9 @@ function chooseCompression(target: Pick<Target, "capabilities">, facts: TargetFa
  */
 function registerCommand(system: NixosSystem, target: Pick<Target, "root" | "capabilities">, facts: TargetFacts): string[] | undefined {
   if (target.capabilities.hostNix) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
-  if (target.root === "/" && facts.tools.has("nix-store")) return ["nix-store", "--load-db"];
+  if (target.capabilities.running && facts.tools.has("nix-store")) return ["nix-store", "--load-db"];
   if (system.nixStore !== undefined) {
-    return target.root === "/" ? [system.nixStore, "--load-db"] : enterArgv(target.root, undefined, [system.nixStore, "--load-db"]);
+    return target.capabilities.running ? [system.nixStore, "--load-db"] : enterArgv(target.root, undefined, [system.nixStore, "--load-db"]);
   }
   if (facts.tools.has("nix-store")) return ["nix-store", "--store", `local?root=${target.root}`, "--load-db"];
   return undefined;
