@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upgradeAndRollBack } from "../../examples/sdk/upgradeAndRollBack.js";
 import { buildMiniSystem } from "../support/nix.js";
 import { useRootSshd } from "../support/sshd.js";
-import { removeTree, tempRoot } from "../support/tempRoot.js";
+import { removeTree, tempRoot, treeFingerprint } from "../support/tempRoot.js";
+import { previewInstall, previewRollback } from "nixos-via";
 
 // examples/sdk runs as a user's program would: the SDK only, on real Nix and OpenSSH.
 describe("examples/sdk: install, deploy, generations, rollback through the SDK", () => {
@@ -29,6 +30,18 @@ describe("examples/sdk: install, deploy, generations, rollback through the SDK",
     expect(await readlink(join(root, "nix/var/nix/profiles/system"))).toBe("system-1-link");
     // The deploy sends only what generation 2 adds.
     expect(lines.filter((l) => l.startsWith("copy: ")).map((l) => Number(/copy (\d+) store paths/.exec(l)?.[1]))).toEqual([17, 3]);
+  });
+
+  it("previews each operation's whole plan without touching the root", async () => {
+    const root = join(work, "preview-root");
+    await mkdir(join(root, "boot"), { recursive: true, mode: 0o755 });
+    const before = await treeFingerprint(root);
+    const plan = await previewInstall({ target: `dir:${root}`, system: gen1 });
+    expect(plan.isOk() && plan.value.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "activate"]);
+    expect(await treeFingerprint(root)).toEqual(before);
+    // On an empty root there is nothing to deploy onto: an error, not a guess.
+    const none = await previewRollback({ target: `dir:${root}` });
+    expect(none.isErr() && none.error.message).toMatch(/has no current system generation/);
   });
 
   describe("over ssh://", () => {

@@ -21,6 +21,7 @@ export { rollback, type RollbackParameters, type RollbackReport } from "./operat
 export { gc, type GcParameters, type GcReport } from "./operations/gc.js";
 export { generations, type GenerationsParameters } from "./operations/generations.js";
 export { enter, type EnterParameters } from "./operations/enter.js";
+export { previewDeploy, previewGc, previewInstall, previewRollback } from "./operations/previews.js";
 export type { OperationOptions } from "./operations/common.js";
 export { createTransportRegistry, defaultTransports, type RegisteredTarget, type TransportRegistry } from "./transports/createTransportRegistry.js";
 export { resolveSystem, type SystemSource } from "./system/resolveSystem.js";
@@ -35,7 +36,9 @@ export type {
   NixosViaError,
   PipelineEvent,
   RollbackCause,
+  DeployPlan,
   Plan,
+  RollbackPlan,
   Step,
   SwitchAction,
   SwitchOutcome,

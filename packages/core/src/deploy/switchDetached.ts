@@ -1,5 +1,6 @@
 import { ResultAsync } from "neverthrow";
 import { AbortedError, NixosViaError, TransportError } from "../errors/index.js";
+import { profilePaths } from "../activation/profilePaths.js";
 import type { SwitchAction } from "../pipeline/Step.js";
 import { reconnectUntil } from "../target/reconnectUntil.js";
 import type { Target } from "../target/Target.js";
@@ -85,7 +86,8 @@ export function switchDetached(target: Target, p: SwitchDetachedParameters): Res
 
 const GRACE_S = 90;
 const LOG_TAIL_LINES = 40;
-const SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
+/** The running system's profile, which a rollback points back. */
+const SYSTEM_PROFILE = profilePaths("/").system;
 
 async function run(target: Target, p: SwitchDetachedParameters): Promise<SwitchOutcome> {
   const dir = `/run/nixos-via/switch-${p.id}`;

@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { ResultAsync } from "neverthrow";
-import { enterArgv, TransportError } from "@nixos-via/core";
+import { enterArgv, profilePaths, TransportError } from "@nixos-via/core";
 
 /**
  * `nixos-enter` for a `dir:` root, attached to this terminal: its own mount, PID and UTS
@@ -14,7 +14,8 @@ import { enterArgv, TransportError } from "@nixos-via/core";
  */
 export function enterRoot(root: string, argv: readonly string[]): ResultAsync<number, TransportError> {
   const command = argv.length > 0 ? argv : ["/run/current-system/sw/bin/sh", "-l"];
-  const [file, ...args] = enterArgv(root, "/nix/var/nix/profiles/system/activate", command);
+  // Inside the root: the root's own profile, as the chrooted activation sees it.
+  const [file, ...args] = enterArgv(root, `${profilePaths("/").system}/activate`, command);
   return ResultAsync.fromPromise(
     execa(file!, args, { stdio: "inherit", reject: false }).then((r) => r.exitCode ?? 1),
     (cause) => new TransportError(`cannot enter ${root}`, { cause }),
