@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME } from "@nixos-via/core";
 import { nixosVia } from "../support/cli.js";
 import { buildMiniSystem } from "../support/nix.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
@@ -79,9 +80,18 @@ describe("nixos-via install disk: safety", () => {
         `nixos-via: error: ${disk.device} is in use: ${part.slice(5)} is mounted at ${mnt}; unmount it first; nothing was touched`,
       );
       expect(await signature(disk.device)).toBe(before);
+      // The layout's own wipe step judges "in use" with the same facts (block_device_facts),
+      // should the device get mounted between the check and the wipe.
+      const wipeCheck = await execa("sh", ["-c", LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, "unused", disk.device], { reject: false });
+      expect(wipeCheck.exitCode).toBe(1);
+      expect(wipeCheck.stderr).toBe(`nixos-via-layout: ${disk.device} is in use: mounted=${part.slice(5)} ${mnt}`);
+      const partitionCheck = await execa("sh", ["-c", LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, "unused", part], { reject: false });
+      expect(partitionCheck.stderr).toBe(`nixos-via-layout: ${part} is a partition, not a whole disk`);
     } finally {
       await execa("umount", [mnt]);
     }
+    const unmounted = await execa("sh", ["-c", LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, "unused", disk.device], { reject: false });
+    expect(unmounted.exitCode, unmounted.stderr).toBe(0);
   });
 
   it("refuses a partition, and the disk this machine runs from", async () => {

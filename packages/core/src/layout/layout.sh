@@ -56,17 +56,14 @@ case $mode in
       echo "${ref#@part:} is $dev"
     done ;;
   unused)
-    real=$(readlink -f "$1") || fail "$1 does not exist"
-    base=${real##*/}
-    for sys in /sys/class/block/"$base" /sys/class/block/"$base"/"$base"*; do
-      [ -e "$sys" ] || continue
-      name=${sys##*/}
-      if grep -q "^/dev/$name " /proc/mounts; then fail "/dev/$name is mounted"; fi
-      if grep -q "^/dev/$name " /proc/swaps; then fail "/dev/$name is used as swap"; fi
-      for holder in "$sys"/holders/*; do
-        if [ -e "$holder" ]; then fail "/dev/$name is in use by ${holder##*/}"; fi
-      done
-    done ;;
+    facts=$(block_device_facts "$1")
+    fact() { printf '%s\n' "$facts" | grep -qx "$1"; }
+    if fact notblock; then fail "$1 is not a block device"; fi
+    if fact nosys; then fail "$1 has no entry in /sys/class/block, so its use cannot be checked"; fi
+    if fact partition; then fail "$1 is a partition, not a whole disk"; fi
+    if in_use=$(printf '%s\n' "$facts" | grep -E '^(mounted|swap|holder)='); then
+      fail "$1 is in use: $(printf '%s' "$in_use" | tr '\n' ' ')"
+    fi ;;
   subvolume)
     dev=$1
     name=$2

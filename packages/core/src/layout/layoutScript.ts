@@ -1,3 +1,4 @@
+import { BLOCK_DEVICE_FACTS } from "../target/checkBlockDevice.js";
 import layoutScript from "./layout.sh";
 
 /**
@@ -16,15 +17,16 @@ import layoutScript from "./layout.sh";
  * - `run-with-password FILE CMD ARGS…` the same, with FILE's content (without trailing
  *   newlines, as disko reads a passwordFile) on stdin: secrets never appear in argv.
  * - `wait REF…` resolves each partition and prints it.
- * - `unused DISK` fails when DISK or one of its partitions is mounted, swapped on or held
- *   (by device-mapper, md…).
+ * - `unused DISK` fails when DISK is not a whole block device, or it or one of its
+ *   partitions is mounted, swapped on or held (by device-mapper, md…): the same facts
+ *   (`block_device_facts`) {@link checkBlockDevice} judges before the first step.
  * - `subvolume DEV NAME ARGS…` mounts DEV's top level on a temporary directory, creates
  *   the subvolume, unmounts.
  * - `unmount DIR`, `close NAME`, `deactivate VG`, `stop NAME` undo a mount, a LUKS open,
  *   an active volume group, an md array — each only when it is there, so they also clean
  *   up after a run that stopped halfway.
  */
-export const LAYOUT_SCRIPT: string = layoutScript;
+export const LAYOUT_SCRIPT: string = BLOCK_DEVICE_FACTS + layoutScript;
 
 /** The name the layout script runs as; `--dry-run` prints steps as `nixos-via-layout MODE ARGS…`. */
 export const LAYOUT_SCRIPT_NAME = "nixos-via-layout";

@@ -1,7 +1,11 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { TargetUnusableError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "./Target.js";
+import blockDeviceFacts from "./blockDeviceFacts.sh";
 import checkBlockDeviceScript from "./checkBlockDevice.sh";
+
+/** The shell function `block_device_facts DEV`: the one definition of "in use" (also the layout's wipe step's). */
+export const BLOCK_DEVICE_FACTS: string = blockDeviceFacts;
 
 /**
  * Reports, for a block device and each of its partitions, everything that makes it in
@@ -9,7 +13,7 @@ import checkBlockDeviceScript from "./checkBlockDevice.sh";
  * holders (LVM, LUKS, md, …). Reads only /sys and /proc, so it runs the same on this
  * machine, in a rescue system, or over SSH.
  */
-export const CHECK_BLOCK_DEVICE_SCRIPT: string = checkBlockDeviceScript;
+export const CHECK_BLOCK_DEVICE_SCRIPT: string = blockDeviceFacts + checkBlockDeviceScript;
 
 /**
  * Refuses a device that a destructive step must never touch: not a block device, a
