@@ -29,7 +29,7 @@ export function createDiskTarget(device: string, options: DiskTargetOptions = {}
       new TargetUnusableError(
         uri,
         options.wipe === undefined
-          ? `installing onto ${device} erases it: allow that by naming it (wipe: "${device}", --wipe ${device})`
+          ? `installing onto ${device} erases it: pass --wipe ${device} to allow that (nothing was touched)`
           : `--wipe ${options.wipe} does not name ${device}; to erase ${device}, pass --wipe ${device}`,
       ),
     );

@@ -1,5 +1,5 @@
-import { err, errAsync, ok } from "neverthrow";
-import { checkBlockDevice, TargetUnusableError, UsageError, type Transport } from "@nixos-via/core";
+import { err, ok } from "neverthrow";
+import { checkBlockDevice, UsageError, type Transport } from "@nixos-via/core";
 import { hostTarget } from "../exec/hostTarget.js";
 import { PLANNED_ROOT } from "../exec/plannedRoot.js";
 import { createDiskTarget } from "./createDiskTarget.js";
@@ -22,9 +22,8 @@ export const diskTransport: Transport<{ readonly uri: string; readonly device: s
       const target = hostTarget(spec.uri, PLANNED_ROOT);
       return checkBlockDevice(target, spec.device, spec.uri).map(() => ({ target, device: spec.device, discard: () => target.close() }));
     }
-    if (!(options.wipe ?? []).includes(spec.device)) {
-      return errAsync(new TargetUnusableError(spec.uri, `installing onto ${spec.device} erases it: pass --wipe ${spec.device} to allow that (nothing was touched)`));
-    }
-    return createDiskTarget(spec.device, { wipe: spec.device }).map((target) => ({ target, device: target.device, discard: () => target.close() }));
+    // The one guard for the target's own disk is createDiskTarget's: it must be named exactly.
+    const wipe = options.wipe?.includes(spec.device) ? spec.device : options.wipe?.[0];
+    return createDiskTarget(spec.device, { wipe }).map((target) => ({ target, device: target.device, discard: () => target.close() }));
   },
 };
