@@ -22,6 +22,25 @@ export { gc, type GcParameters, type GcReport } from "./operations/gc.js";
 export { generations, type GenerationsParameters } from "./operations/generations.js";
 export { enter, type EnterParameters } from "./operations/enter.js";
 export type { OperationOptions } from "./operations/common.js";
+export type { OperationError } from "./errors/OperationError.js";
+export type {
+  DeployError,
+  DeployErrorCode,
+  EnterError,
+  EnterErrorCode,
+  GcError,
+  GcErrorCode,
+  GenerationsError,
+  GenerationsErrorCode,
+  InstallError,
+  InstallErrorCode,
+  PlanErrorCode,
+  RollbackError,
+  RollbackErrorCode,
+  SwitchErrorCode,
+  SystemErrorCode,
+  TargetErrorCode,
+} from "./errors/operationErrorCodes.js";
 export { createTransportRegistry, defaultTransports, type RegisteredTarget, type TransportRegistry } from "./transports/createTransportRegistry.js";
 export { resolveSystem, type SystemSource } from "./system/resolveSystem.js";
 export { readLayout } from "./layout/readLayout.js";
@@ -31,6 +50,7 @@ export type { Duration, Size } from "./options/normalise.js";
 export type {
   ClosureDiff,
   ConnectionOptions,
+  ErrorCode,
   GenerationInfo,
   NixosViaError,
   PipelineEvent,
@@ -39,6 +59,7 @@ export type {
   Step,
   SwitchAction,
   SwitchOutcome,
+  SwitchOutcomeError,
   Target,
   Transport,
 } from "@nixos-via/core";
