@@ -10,6 +10,7 @@ const alias = {
   "@nixos-via/core": src("core"),
   "@nixos-via/transport-local": src("transport-local"),
   "@nixos-via/transport-ssh": src("transport-ssh"),
+  "@nixos-via/testing": src("testing"),
   "nixos-via": src("sdk"),
 };
 

@@ -23,6 +23,25 @@ export { generations, type GenerationsParameters } from "./operations/generation
 export { enter, type EnterParameters } from "./operations/enter.js";
 export { previewDeploy, previewGc, previewInstall, previewRollback } from "./operations/previews.js";
 export type { OperationOptions } from "./operations/common.js";
+export type { OperationError } from "./errors/OperationError.js";
+export type {
+  DeployError,
+  DeployErrorCode,
+  EnterError,
+  EnterErrorCode,
+  GcError,
+  GcErrorCode,
+  GenerationsError,
+  GenerationsErrorCode,
+  InstallError,
+  InstallErrorCode,
+  PlanErrorCode,
+  RollbackError,
+  RollbackErrorCode,
+  SwitchErrorCode,
+  SystemErrorCode,
+  TargetErrorCode,
+} from "./errors/operationErrorCodes.js";
 export { createTransportRegistry, defaultTransports, type RegisteredTarget, type TransportRegistry } from "./transports/createTransportRegistry.js";
 export { resolveSystem, type SystemSource } from "./system/resolveSystem.js";
 export { readLayout } from "./layout/readLayout.js";
@@ -32,6 +51,7 @@ export type { Duration, Size } from "./options/normalise.js";
 export type {
   ClosureDiff,
   ConnectionOptions,
+  ErrorCode,
   GenerationInfo,
   NixosViaError,
   PipelineEvent,
@@ -42,6 +62,7 @@ export type {
   Step,
   SwitchAction,
   SwitchOutcome,
+  SwitchOutcomeError,
   Target,
   Transport,
 } from "@nixos-via/core";

@@ -2,6 +2,7 @@ import { NixosViaError } from "@nixos-via/core";
 
 /** The host presented a key that is in no known_hosts file. */
 export class SshHostKeyUnknownError extends NixosViaError {
+  declare readonly code: "SSH_HOST_KEY_UNKNOWN";
   readonly fingerprint: string;
   constructor(host: string, fingerprint: string, knownHosts: string) {
     super(
@@ -14,6 +15,7 @@ export class SshHostKeyUnknownError extends NixosViaError {
 
 /** The host presented a key other than the one recorded for it: refused, always. */
 export class SshHostKeyMismatchError extends NixosViaError {
+  declare readonly code: "SSH_HOST_KEY_MISMATCH";
   readonly fingerprint: string;
   constructor(host: string, fingerprint: string, knownHosts: string) {
     super(
@@ -26,6 +28,7 @@ export class SshHostKeyMismatchError extends NixosViaError {
 
 /** An SSH config file that cannot be parsed. */
 export class SshConfigError extends NixosViaError {
+  declare readonly code: "SSH_CONFIG";
   constructor(message: string, options: { cause?: unknown } = {}) {
     super("SSH_CONFIG", message, options);
   }
@@ -33,6 +36,7 @@ export class SshConfigError extends NixosViaError {
 
 /** Connecting or logging in failed. */
 export class SshConnectError extends NixosViaError {
+  declare readonly code: "SSH_CONNECT";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("SSH_CONNECT", message, options);
   }
@@ -40,6 +44,7 @@ export class SshConnectError extends NixosViaError {
 
 /** sudo refused: no password given, a wrong one, or the user may not use sudo. */
 export class SshSudoError extends NixosViaError {
+  declare readonly code: "SSH_SUDO";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("SSH_SUDO", message, options);
   }

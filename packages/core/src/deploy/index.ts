@@ -12,4 +12,4 @@ export type { RollbackCause, SwitchOutcome, WithLog } from "./SwitchOutcome.js";
 export { planDeploy, type DeployPlan, type PlanDeployParameters } from "./planDeploy.js";
 export { GENERATIONS_SCRIPT, listGenerations, parseGenerations, planGc, type GcPolicy, type GenerationInfo } from "./generations.js";
 export { planRollback, type PlanRollbackParameters, type RollbackPlan } from "./planRollback.js";
-export { switchOutcomeError, type SwitchContext } from "./switchOutcomeError.js";
+export { switchOutcomeError, type SwitchContext, type SwitchOutcomeError } from "./switchOutcomeError.js";

@@ -1,4 +1,4 @@
-import { err, errAsync, ok, type ResultAsync } from "neverthrow";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { parseRegistration } from "../closure/parseRegistration.js";
 import type { StorePathInfo } from "../closure/StorePathInfo.js";
 import { ProbeError, type NixosViaError } from "../errors/index.js";
@@ -26,8 +26,8 @@ export interface CurrentClosure {
  * ```
  */
 export function readCurrentClosure(target: Target): ResultAsync<CurrentClosure | undefined, NixosViaError> {
-  return target.exec(["sh", "-c", CURRENT_CLOSURE_SCRIPT, "nixos-via-current", target.root], { env: nixStoreEnv(target) }).andThen((r) => {
-    if (r.exitCode !== 0) return errAsync(new ProbeError(`reading the current system of ${target.uri} failed`, { details: r.stderr }));
+  return target.exec(["sh", "-c", CURRENT_CLOSURE_SCRIPT, "nixos-via-current", target.root], { env: nixStoreEnv(target) }).andThen((r): Result<CurrentClosure | undefined, NixosViaError> => {
+    if (r.exitCode !== 0) return err(new ProbeError(`reading the current system of ${target.uri} failed`, { details: r.stderr }));
     const [first, ...rest] = r.stdout.split("\n");
     if (first === "none") return ok(undefined);
     if (first?.startsWith("error=")) return err(new ProbeError(first.slice(6), { details: r.stderr }));

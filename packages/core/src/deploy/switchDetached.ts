@@ -46,6 +46,7 @@ export interface SwitchDetachedParameters {
 
 /** The deploy did not stick: the target went back to the previous generation. */
 export class DeployRolledBackError extends NixosViaError {
+  declare readonly code: "DEPLOY_ROLLED_BACK";
   constructor(message: string, options: { details?: string } = {}) {
     super("DEPLOY_ROLLED_BACK", message, options);
   }
@@ -53,6 +54,7 @@ export class DeployRolledBackError extends NixosViaError {
 
 /** The deploy had to be rolled back, but the way back failed: the machine needs a look. */
 export class DeployRollbackFailedError extends NixosViaError {
+  declare readonly code: "DEPLOY_ROLLBACK_FAILED";
   constructor(message: string, options: { details?: string } = {}) {
     super("DEPLOY_ROLLBACK_FAILED", message, options);
   }
@@ -60,6 +62,7 @@ export class DeployRollbackFailedError extends NixosViaError {
 
 /** The deploy had to be rolled back, but the target had no previous generation to return to. */
 export class DeployNoPreviousGenerationError extends NixosViaError {
+  declare readonly code: "DEPLOY_NO_PREVIOUS_GENERATION";
   constructor(message: string, options: { details?: string } = {}) {
     super("DEPLOY_NO_PREVIOUS_GENERATION", message, options);
   }

@@ -1,4 +1,4 @@
-import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
+import { AbortedError, StepFailedError } from "../errors/index.js";
 import type { SwitchAction } from "../pipeline/Step.js";
 import { DeployNoPreviousGenerationError, DeployRollbackFailedError, DeployRolledBackError } from "./switchDetached.js";
 import type { RollbackCause, SwitchOutcome } from "./SwitchOutcome.js";
@@ -11,6 +11,9 @@ export interface SwitchContext {
   readonly generation: number;
 }
 
+/** How a switch that did not stick ended, as an error (what `switchOutcomeError` returns). */
+export type SwitchOutcomeError = StepFailedError | AbortedError | DeployRolledBackError | DeployRollbackFailedError | DeployNoPreviousGenerationError;
+
 /**
  * Turns a switch's outcome into the error a user can act on, one line with the target's
  * log tail as details; undefined for `done` and `confirmed`. Every front end (the CLI, a
@@ -21,7 +24,7 @@ export interface SwitchContext {
  * const problem = switchOutcomeError(outcome, { uri: "ssh://web1", action: "switch", generation: 7 });
  * ```
  */
-export function switchOutcomeError(outcome: SwitchOutcome, at: SwitchContext): NixosViaError | undefined {
+export function switchOutcomeError(outcome: SwitchOutcome, at: SwitchContext): SwitchOutcomeError | undefined {
   if (outcome.kind === "done" || outcome.kind === "confirmed") return undefined;
   const why = describeCause(outcome.cause, at.action);
   const details = { details: outcome.log.join("\n") };

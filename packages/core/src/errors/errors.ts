@@ -2,6 +2,7 @@ import { NixosViaError } from "./NixosViaError.js";
 
 /** The arguments do not describe something nixos-via can do (exit code 2 in the CLI). */
 export class UsageError extends NixosViaError {
+  declare readonly code: "USAGE";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("USAGE", message, options);
   }
@@ -9,6 +10,7 @@ export class UsageError extends NixosViaError {
 
 /** The path given as a system is not a built NixOS system toplevel. */
 export class InvalidSystemError extends NixosViaError {
+  declare readonly code: "INVALID_SYSTEM";
   readonly path: string;
   constructor(path: string, message: string, options: { details?: string; cause?: unknown } = {}) {
     super("INVALID_SYSTEM", message, options);
@@ -18,6 +20,7 @@ export class InvalidSystemError extends NixosViaError {
 
 /** Reading a closure from a Nix store failed or returned something unreadable. */
 export class ClosureReadError extends NixosViaError {
+  declare readonly code: "CLOSURE_READ";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("CLOSURE_READ", message, options);
   }
@@ -25,6 +28,7 @@ export class ClosureReadError extends NixosViaError {
 
 /** The target cannot be used as asked (missing, not writable, the host's own root…). */
 export class TargetUnusableError extends NixosViaError {
+  declare readonly code: "TARGET_UNUSABLE";
   readonly uri: string;
   constructor(uri: string, message: string, options: { details?: string; cause?: unknown } = {}) {
     super("TARGET_UNUSABLE", message, options);
@@ -34,6 +38,7 @@ export class TargetUnusableError extends NixosViaError {
 
 /** A command could not be started or its transport broke (not: it exited non-zero). */
 export class TransportError extends NixosViaError {
+  declare readonly code: "TRANSPORT";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("TRANSPORT", message, options);
   }
@@ -41,6 +46,7 @@ export class TransportError extends NixosViaError {
 
 /** The target answered the probe with something nixos-via cannot read. */
 export class ProbeError extends NixosViaError {
+  declare readonly code: "PROBE";
   constructor(message: string, options: { details?: string; cause?: unknown } = {}) {
     super("PROBE", message, options);
   }
@@ -48,6 +54,7 @@ export class ProbeError extends NixosViaError {
 
 /** A step of a plan failed; `details` holds the tail of its output. */
 export class StepFailedError extends NixosViaError {
+  declare readonly code: "STEP_FAILED";
   readonly stepIndex: number;
   readonly exitCode: number | undefined;
   constructor(
@@ -63,6 +70,7 @@ export class StepFailedError extends NixosViaError {
 
 /** The run was stopped by its abort signal (Ctrl-C). */
 export class AbortedError extends NixosViaError {
+  declare readonly code: "ABORTED";
   constructor(message = "stopped before the plan finished; run the same command again to finish the job") {
     super("ABORTED", message);
   }

@@ -1,3 +1,4 @@
+export { ERROR_CODES, type ErrorCode } from "./ErrorCode.js";
 export { NixosViaError } from "./NixosViaError.js";
 export {
   AbortedError,

@@ -19,6 +19,7 @@ export interface LayoutProblem {
  * ```
  */
 export class LayoutValidationError extends NixosViaError {
+  declare readonly code: "LAYOUT_INVALID";
   readonly problems: readonly LayoutProblem[];
 
   constructor(problems: readonly LayoutProblem[], options: { cause?: unknown } = {}) {

@@ -1,5 +1,5 @@
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { AbortedError, TransportError, type NixosViaError } from "../errors/index.js";
+import { AbortedError, TransportError, type ErrorCode, type NixosViaError } from "../errors/index.js";
 import type { Target } from "./Target.js";
 
 /** Options of {@link reconnectUntil}. */
@@ -20,7 +20,7 @@ export interface ReconnectUntilOptions {
 }
 
 /** Errors no retry can fix: a host key that is wrong stays wrong. */
-const FINAL = new Set(["SSH_HOST_KEY_MISMATCH", "SSH_HOST_KEY_UNKNOWN"]);
+const FINAL: ReadonlySet<ErrorCode> = new Set(["SSH_HOST_KEY_MISMATCH", "SSH_HOST_KEY_UNKNOWN"]);
 
 /**
  * Opens fresh connections to a target until one works (and passes `ready`) or the

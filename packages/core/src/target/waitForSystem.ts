@@ -21,6 +21,7 @@ export interface WaitForSystemOptions {
 
 /** The machine did not come back running the new system in time. */
 export class SystemNotUpError extends NixosViaError {
+  declare readonly code: "SYSTEM_NOT_UP";
   constructor(message: string, options: { details?: string } = {}) {
     super("SYSTEM_NOT_UP", message, options);
   }

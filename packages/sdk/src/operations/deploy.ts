@@ -9,14 +9,16 @@ import {
   UsageError,
   type ClosureDiff,
   type DeployPlan,
-  type NixosViaError,
   type SwitchAction,
   type SwitchOutcome,
+  type SwitchOutcomeError,
   type Target,
 } from "@nixos-via/core";
 import { createLocalStore } from "@nixos-via/transport-local";
 import { normaliseDuration, type Duration } from "../options/normalise.js";
 import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
+import type { DeployError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
 
@@ -55,7 +57,7 @@ export interface DeployReport {
   /** The new system is in place (always false for a dry run). */
   readonly succeeded: boolean;
   /** Why the switch did not stick, in a user's words (the same words the CLI prints). */
-  readonly problem?: NixosViaError | undefined;
+  readonly problem?: SwitchOutcomeError | undefined;
   readonly copiedPaths: number;
   readonly copiedBytes: number;
   readonly durationMs: number;
@@ -74,7 +76,7 @@ const ACTIONS: readonly SwitchAction[] = ["switch", "boot", "test", "dry-activat
  * if (d.isOk() && !d.value.succeeded) console.error(d.value.outcome, d.value.problem?.message);
  * ```
  */
-export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, NixosViaError> {
+export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, DeployError> {
   const action = parameters.action ?? "switch";
   if (!ACTIONS.includes(action)) return errAsync(new UsageError(`action ${action}: use one of ${ACTIONS.join(", ")}`));
   const confirmTimeoutS = normaliseDuration("confirmTimeout", parameters.confirmTimeout, 30);
@@ -85,7 +87,7 @@ export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, 
   if (typeof parameters.system !== "string") parameters.onEvent?.({ type: "note", message: `building ${parameters.system.flake}` });
   // The connection is opened while the closure is read: it costs round trips.
   const systemRead = resolveSystem(store, parameters.system);
-  return withSystemTarget(parameters.target, parameters, (target) =>
+  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) =>
     systemRead.andThen((system) =>
       readCurrentClosure(target).andThen((current) => {
         const diff = diffClosures(current?.paths ?? [], system.closure.paths);
@@ -128,5 +130,5 @@ export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, 
           });
       }),
     ),
-  );
+  ));
 }

@@ -1,6 +1,7 @@
 import { errAsync, type ResultAsync } from "neverthrow";
-import { UsageError, type NixosViaError } from "@nixos-via/core";
+import { UsageError } from "@nixos-via/core";
 import { createDirTarget, enterRoot } from "@nixos-via/transport-local";
+import type { EnterError } from "../errors/operationErrorCodes.js";
 
 /** Options of {@link enter}. */
 export interface EnterParameters {
@@ -19,7 +20,7 @@ export interface EnterParameters {
  * const code = await enter({ target: "dir:/srv/roots/web", command: ["nixos-version"] });
  * ```
  */
-export function enter(parameters: EnterParameters): ResultAsync<number, NixosViaError> {
+export function enter(parameters: EnterParameters): ResultAsync<number, EnterError> {
   if (!parameters.target.startsWith("dir:")) return errAsync(new UsageError("enter works on dir: roots; for ssh:// use ssh itself"));
   return createDirTarget(parameters.target.slice("dir:".length)).andThen((target) => enterRoot(target.root, parameters.command ?? []));
 }

@@ -1,5 +1,7 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import { listGenerations, planGc, runPlan, UsageError, type NixosViaError, type Plan, type Target } from "@nixos-via/core";
+import { listGenerations, planGc, runPlan, UsageError, type Plan, type Target } from "@nixos-via/core";
+import type { GcError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
 
@@ -31,12 +33,12 @@ export interface GcReport {
  * await gc({ target: "ssh://web1", keep: 5 });
  * ```
  */
-export function gc(parameters: GcParameters): ResultAsync<GcReport, NixosViaError> {
+export function gc(parameters: GcParameters): ResultAsync<GcReport, GcError> {
   const { keep, olderThanDays } = parameters;
   if ((keep === undefined) === (olderThanDays === undefined)) return errAsync(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return errAsync(new UsageError(`--keep ${keep}: keep at least 1 generation`));
   if (olderThanDays !== undefined && (!Number.isInteger(olderThanDays) || olderThanDays < 1)) return errAsync(new UsageError(`--older-than ${olderThanDays}: give whole days, e.g. 30d`));
-  return withSystemTarget(parameters.target, parameters, (target) =>
+  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) =>
     listGenerations(target).andThen((generations) => {
       const { remove, steps } = planGc(target, generations, { keep, olderThanDays });
       const current = generations.find((g) => g.current);
@@ -45,5 +47,5 @@ export function gc(parameters: GcParameters): ResultAsync<GcReport, NixosViaErro
       if (parameters.dryRun) return okAsync<GcReport>({ dryRun: true, plan, removed });
       return runPlan(plan, { target, ...(parameters.onEvent ? { onEvent: parameters.onEvent } : {}), ...(parameters.signal ? { signal: parameters.signal } : {}) }).map(() => ({ dryRun: false, plan, removed }));
     }),
-  );
+  ));
 }

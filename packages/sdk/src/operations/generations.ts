@@ -1,5 +1,7 @@
 import type { ResultAsync } from "neverthrow";
-import { listGenerations, type GenerationInfo, type NixosViaError, type Target } from "@nixos-via/core";
+import { listGenerations, type GenerationInfo, type Target } from "@nixos-via/core";
+import type { GenerationsError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
 
@@ -17,6 +19,6 @@ export interface GenerationsParameters extends OperationOptions {
  * const list = await generations({ target: "dir:/srv/roots/web" });
  * ```
  */
-export function generations(parameters: GenerationsParameters): ResultAsync<GenerationInfo[], NixosViaError> {
-  return withSystemTarget(parameters.target, parameters, (target) => listGenerations(target));
+export function generations(parameters: GenerationsParameters): ResultAsync<GenerationInfo[], GenerationsError> {
+  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) => listGenerations(target)));
 }

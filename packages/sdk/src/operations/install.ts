@@ -24,6 +24,8 @@ import { readLayout } from "../layout/readLayout.js";
 import { normaliseDuration, normaliseSize, type Duration, type Size } from "../options/normalise.js";
 import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
 import { createTransportRegistry } from "../transports/createTransportRegistry.js";
+import type { InstallError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 
 /** Options of {@link install}; the CLI's `install` flags carry the same names. */
@@ -88,7 +90,7 @@ export interface InstallReport {
  * else console.log(r.value.generation, r.value.copiedBytes);
  * ```
  */
-export function install(parameters: InstallParameters): ResultAsync<InstallReport, NixosViaError> {
+export function install(parameters: InstallParameters): ResultAsync<InstallReport, InstallError> {
   const registry = parameters.registry ?? createTransportRegistry();
   const transport = registry.find(parameters.target);
   if (transport === undefined) return errAsync(new UsageError(`"${parameters.target}" is not a target: use ${registry.usage()}`));
@@ -109,7 +111,7 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
       connection: parameters.connection,
     });
   const store = createLocalStore();
-  return checkExtraFiles(parameters.extraFiles).andThen(() => readDiskEncryptionKeys(transport, parameters.diskEncryptionKeys ?? [])).andThen((keys) => {
+  return withErrorCodes(checkExtraFiles(parameters.extraFiles).andThen(() => readDiskEncryptionKeys(transport, parameters.diskEncryptionKeys ?? [])).andThen((keys) => {
     if (typeof parameters.system !== "string") parameters.onEvent?.({ type: "note", message: `building ${parameters.system.flake}` });
     // A connection costs round trips: open it while the closure is read. Local targets are
     // opened after, so bad input never creates an image or a mount folder.
@@ -130,7 +132,7 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
         return ran;
       })(),
     );
-  });
+  }));
 }
 
 function runInstall(

@@ -1,6 +1,8 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchOutcomeError, type NixosViaError, type RollbackPlan, type SwitchOutcome, type Target } from "@nixos-via/core";
+import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchOutcomeError, type RollbackPlan, type SwitchOutcome, type Target } from "@nixos-via/core";
 import { normaliseDuration, type Duration } from "../options/normalise.js";
+import type { RollbackError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
 
@@ -35,10 +37,10 @@ export interface RollbackReport {
  * const r = await rollback({ target: "ssh://web1" });
  * ```
  */
-export function rollback(parameters: RollbackParameters): ResultAsync<RollbackReport, NixosViaError> {
+export function rollback(parameters: RollbackParameters): ResultAsync<RollbackReport, RollbackError> {
   const confirmTimeoutS = normaliseDuration("confirmTimeout", parameters.confirmTimeout, 30);
   if (confirmTimeoutS.isErr()) return errAsync(confirmTimeoutS.error);
-  return withSystemTarget(parameters.target, parameters, (target) =>
+  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) =>
     probeTarget(target, [])
       .andThen((facts) => planRollback({ target, facts, magicRollback: parameters.magicRollback, confirmTimeoutS: confirmTimeoutS.value }))
       .andThen((plan) => {
@@ -53,5 +55,5 @@ export function rollback(parameters: RollbackParameters): ResultAsync<RollbackRe
           return problem === undefined ? okAsync<RollbackReport>({ ...base, dryRun: false, switchOutcome: outcome }) : errAsync(problem);
         });
       }),
-  );
+  ));
 }

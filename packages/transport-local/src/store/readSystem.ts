@@ -8,6 +8,7 @@ import {
   parsePathInfoJson,
   sortByReferences,
   type NixosSystem,
+  type TransportError,
 } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
 import { nixEnv } from "./nixEnv.js";
@@ -26,7 +27,7 @@ const REQUIRED = ["init", "bin/switch-to-configuration", "activate", "system"] a
  * if (system.isOk()) console.log(system.value.closure.paths.length, "store paths");
  * ```
  */
-export function readSystem(path: string): ResultAsync<NixosSystem, InvalidSystemError | ClosureReadError> {
+export function readSystem(path: string): ResultAsync<NixosSystem, InvalidSystemError | ClosureReadError | TransportError> {
   const given = resolve(path);
   return ResultAsync.fromPromise(realpath(given), (cause) =>
     new InvalidSystemError(path, `${path} does not exist; build the system first or pass its store path`, { cause }),
