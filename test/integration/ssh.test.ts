@@ -195,6 +195,35 @@ describe("nixos-via over ssh://", () => {
     }
   });
 
+  it("while a new key is expected, trusts no other new key, even with --accept-new-host-key", async () => {
+    const keys = join(work, "third-key");
+    await mkdir(keys);
+    const [first, expected, third] = await Promise.all([keyPair(keys, "first"), keyPair(keys, "expected"), keyPair(keys, "third")]);
+    const before = await startSshd(join(work, "sshd-third-before"), { authorizedKeys: { root: client.pub }, hostKey: first.key });
+    const knownHosts = join(work, "known_hosts_third");
+    let impostor: Sshd | undefined;
+    const target = (
+      await createSshTarget("127.0.0.1", { user: "root", port: before.port, identityFiles: [client.key], knownHostsFile: knownHosts, acceptNewHostKey: true, configFile: false })
+    )._unsafeUnwrap();
+    try {
+      await target.close();
+      await before.stop();
+      // A known_hosts that knows nothing of the host (a fresh file, a new address): the
+      // impostor's key is unknown, not changed, so only the expectation can refuse it.
+      await writeFile(knownHosts, "");
+      // Not the machine that was installed: it answers with a key nobody expected.
+      impostor = await startSshd(join(work, "sshd-third-after"), { authorizedKeys: { root: client.pub }, hostKey: third.key, port: before.port });
+      const r = await target.reconnect({ expectHostKey: expected.pub.split(" ")[1]!, timeoutMs: 10_000 });
+      expect(r.isErr() && r.error.code).toBe("SSH_HOST_KEY_MISMATCH");
+      expect(r.isErr() && r.error.message).toMatch(/which is not the new system's key read before the reboot: refusing/);
+      expect(await readFile(knownHosts, "utf8")).not.toContain(third.pub.split(" ")[1]!);
+    } finally {
+      await target.close();
+      await before.stop();
+      await impostor?.stop();
+    }
+  });
+
   it("asks a host for the key type known_hosts records for it, as OpenSSH does", async () => {
     const keys = join(work, "recorded-type-keys");
     await mkdir(keys);

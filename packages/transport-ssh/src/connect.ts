@@ -74,14 +74,18 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
         }
         const verdict = judgeHostKey(entries, name, key);
         if (verdict === "known") return true;
-        if (verdict === "unknown" && p.acceptNewHostKey) {
+        // While a key is expected (a rebooted machine's new identity) it is the only new key
+        // trusted: --accept-new-host-key must not let a third, unknown one in.
+        if (verdict === "unknown" && p.acceptNewHostKey && p.expectHostKey === undefined) {
           toRecord = key;
           return true;
         }
         refusal =
-          verdict === "unknown"
-            ? new SshHostKeyUnknownError(name, fingerprint(key), p.knownHostsFile)
-            : new SshHostKeyMismatchError(name, fingerprint(key), p.knownHostsFile);
+          verdict === "unknown" && p.expectHostKey !== undefined
+            ? new SshHostKeyMismatchError(name, fingerprint(key), p.knownHostsFile, "the new system's key read before the reboot")
+            : verdict === "unknown"
+              ? new SshHostKeyUnknownError(name, fingerprint(key), p.knownHostsFile)
+              : new SshHostKeyMismatchError(name, fingerprint(key), p.knownHostsFile);
         return false;
       },
       authHandler: authMethods(p),

@@ -17,10 +17,13 @@ export class SshHostKeyUnknownError extends NixosViaError {
 export class SshHostKeyMismatchError extends NixosViaError {
   declare readonly code: "SSH_HOST_KEY_MISMATCH";
   readonly fingerprint: string;
-  constructor(host: string, fingerprint: string, knownHosts: string) {
+  /** `expected` names the key it should have been when that is not the recorded one. */
+  constructor(host: string, fingerprint: string, knownHosts: string, expected?: string) {
     super(
       "SSH_HOST_KEY_MISMATCH",
-      `${host} presented host key ${fingerprint}, which differs from the key recorded in ${knownHosts}: refusing (someone may be intercepting the connection); if the host was reinstalled, remove its old entry with ssh-keygen -R`,
+      expected === undefined
+        ? `${host} presented host key ${fingerprint}, which differs from the key recorded in ${knownHosts}: refusing (someone may be intercepting the connection); if the host was reinstalled, remove its old entry with ssh-keygen -R`
+        : `${host} presented host key ${fingerprint}, which is not ${expected}: refusing (someone may be intercepting the connection)`,
     );
     this.fingerprint = fingerprint;
   }
