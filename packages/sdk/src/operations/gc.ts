@@ -40,7 +40,7 @@ export function gc(parameters: GcParameters): ResultAsync<GcReport, NixosViaErro
     listGenerations(target).andThen((generations) => {
       const { remove, steps } = planGc(target, generations, { keep, olderThanDays });
       const current = generations.find((g) => g.current);
-      const plan: Plan = { action: "gc", target: target.uri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
+      const plan: Plan = { action: "gc", target: target.uri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, staged: 0, total: 0 }, steps, cleanup: [] };
       const removed = remove.map((g) => g.number);
       if (parameters.dryRun) return okAsync<GcReport>({ dryRun: true, plan, removed });
       return runPlan(plan, { target, ...(parameters.onEvent ? { onEvent: parameters.onEvent } : {}), ...(parameters.signal ? { signal: parameters.signal } : {}) }).map(() => ({ dryRun: false, plan, removed }));
