@@ -1,12 +1,19 @@
-import { cp, mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
-import { buildMiniSystem, closureOf } from "../support/nix.js";
+import { buildMiniSystem, closureOf, nix } from "../support/nix.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 const repo = new URL("../../", import.meta.url).pathname;
+const layouts = join(repo, "examples/layouts");
+
+/** The lines of a run's stderr, without empty ones. */
+function errorLines(stderr: string): string[] {
+  return stderr.split("\n").filter(Boolean);
+}
 
 // The CLI keeps the contract its docs promise (issue 18): a dry run checks what the real
 // run checks, refusals come before the first step in one line, and no output is a crash.
@@ -36,7 +43,81 @@ describe("nixos-via keeps its documented contract", () => {
     await removeTree(work);
   });
 
+  describe("a dry run checks what the real run checks", () => {
+    it("refuses a missing image without --image-size the same way, creating nothing", async () => {
+      const image = join(work, "missing.img");
+      const args = ["install", `image:${image}`, "--layout", join(layouts, "bios-ext4.json"), "--system", bios1];
+      const real = await nixosVia(args);
+      const dry = await nixosVia([...args, "--dry-run"]);
+      expect(real.exitCode).toBe(2);
+      expect(dry.exitCode).toBe(real.exitCode);
+      expect(errorLines(dry.stderr)[0]).toBe(errorLines(real.stderr)[0]);
+      expect(errorLines(dry.stderr)[0]).toContain("--image-size");
+      expect(dry.stdout).toBe("");
+      expect(existsSync(image)).toBe(false);
+    });
+
+    it("refuses an image attached to a loop device already, the same way", async () => {
+      const image = join(work, "attached.img");
+      await execa("truncate", ["-s", "64M", image]);
+      const device = (await execa("losetup", ["-f", "--show", image])).stdout.trim();
+      try {
+        const args = ["install", `image:${image}`, "--layout", join(layouts, "bios-ext4.json"), "--system", bios1];
+        const real = await nixosVia(args);
+        const dry = await nixosVia([...args, "--dry-run"]);
+        expect(real.exitCode).toBe(1);
+        expect(errorLines(real.stderr)[0]).toBe(`nixos-via: error: ${image} is attached already (${device}); detach it first`);
+        expect(dry.exitCode).toBe(real.exitCode);
+        expect(errorLines(dry.stderr)[0]).toBe(errorLines(real.stderr)[0]);
+        expect(dry.stdout).toBe("");
+      } finally {
+        await execa("losetup", ["-d", device], { reject: false });
+      }
+    });
+  });
+
   describe("refusals before the first step, in one line", () => {
+    it("refuses an --image-size below the layout's partitions plus the closure, saying the minimum", async () => {
+      const closureBytes = (await nix(["nix", "path-info", "-S", bios1])).trim().split(/\s+/)[1];
+      expect(Number(closureBytes)).toBeGreaterThan(50 * 2 ** 20);
+      for (const extra of [[], ["--dry-run"]]) {
+        const image = join(work, "small.img");
+        const run = await nixosVia(["install", `image:${image}`, "--image-size", "20M", "--layout", join(layouts, "bios-ext4.json"), "--system", bios1, ...extra]);
+        expect(run.exitCode, run.stderr).toBe(2);
+        const lines = errorLines(run.stderr);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^nixos-via: error: --image-size 20\.0 MiB is too small for .*: give at least \d+M/);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).not.toMatch(/\[\d+\/\d+\]/);
+        expect(existsSync(image)).toBe(false);
+      }
+      const zero = await nixosVia(["install", `image:${join(work, "zero.img")}`, "--image-size", "0", "--layout", join(layouts, "bios-ext4.json"), "--system", bios1]);
+      expect(zero.exitCode).toBe(2);
+      expect(errorLines(zero.stderr)).toHaveLength(1);
+      expect(errorLines(zero.stderr)[0]).toMatch(/^nixos-via: error: --image-size 0 B is too small for .*: give at least \d+M/);
+      expect(existsSync(join(work, "zero.img"))).toBe(false);
+    });
+
+    it("refuses a systemd-boot system for a dir: root without /boot, saying what to do", async () => {
+      const dir = await tempRoot();
+      try {
+        for (const extra of [[], ["--dry-run"]]) {
+          const run = await nixosVia(["install", `dir:${dir}`, "--system", uefi1, ...extra]);
+          expect(run.exitCode, run.stderr).toBe(1);
+          const lines = errorLines(run.stderr);
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toContain(`mkdir -m 0755 ${dir}/boot`);
+          expect(lines[0]).toContain("mount the ESP");
+          expect(await readdir(dir)).toEqual([]);
+        }
+        // extlinux lives in the root's own /boot, which its installer creates.
+        const bios = await nixosVia(["install", `dir:${dir}`, "--system", bios1, "--dry-run"]);
+        expect(bios.exitCode, bios.stderr).toBe(0);
+      } finally {
+        await removeTree(dir);
+      }
+    });
+
     it("counts staged store paths apart from registered ones in the plan", async () => {
       const dir = await tempRoot();
       try {
