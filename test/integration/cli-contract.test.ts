@@ -8,6 +8,7 @@ import { buildMiniSystem, closureOf, nix } from "../support/nix.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 const repo = new URL("../../", import.meta.url).pathname;
+const bin = join(repo, "packages/cli/bin/nixos-via.js");
 const layouts = join(repo, "examples/layouts");
 
 /** The lines of a run's stderr, without empty ones. */
@@ -139,6 +140,27 @@ describe("nixos-via keeps its documented contract", () => {
       } finally {
         await removeTree(dir);
       }
+    });
+  });
+
+  describe("a closed stdout and a bare command", () => {
+    it("exits 0 without a stack trace when the help's reader stops early", async () => {
+      for (const args of ["install --help", "gc --help", "deploy --help", "help gc"]) {
+        for (let i = 0; i < 10; i++) {
+          const run = await execa("bash", ["-c", `set -o pipefail; node ${bin} ${args} | head -1`], { reject: false });
+          expect(run.exitCode, `${args}: ${run.stderr}`).toBe(0);
+          expect(run.stderr).toBe("");
+          expect(run.stdout).toMatch(/^Usage: nixos-via /);
+        }
+      }
+    });
+
+    it("prints the help on stderr and exits 2 without arguments", async () => {
+      const run = await nixosVia([]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/^Usage: nixos-via /);
+      expect(run.stderr).toContain("install [options] <target>");
     });
   });
 });
