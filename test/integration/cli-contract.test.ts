@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { buildMiniSystem, closureOf, nix } from "../support/nix.js";
-import { removeTree, tempRoot } from "../support/tempRoot.js";
+import { removeTree, tempRoot, treeFingerprint } from "../support/tempRoot.js";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const bin = join(repo, "packages/cli/bin/nixos-via.js");
@@ -161,6 +161,38 @@ describe("nixos-via keeps its documented contract", () => {
       expect(run.stdout).toBe("");
       expect(run.stderr).toMatch(/^Usage: nixos-via /);
       expect(run.stderr).toContain("install [options] <target>");
+    });
+  });
+
+  describe("commands act only on roots that hold a system", () => {
+    for (const args of [["gc", "--keep", "1"], ["gc", "--keep", "1", "--dry-run"], ["generations"], ["generations", "--json"], ["enter"], ["enter", "--", "true"]]) {
+      it(`${args.join(" ")} refuses a directory with no system profile and leaves it as it was`, async () => {
+        const dir = await tempRoot();
+        try {
+          await writeFile(join(dir, "keep"), "mine");
+          const before = await treeFingerprint(dir);
+          const [command, ...rest] = args;
+          const run = await nixosVia([command!, `dir:${dir}`, ...rest]);
+          expect(run.exitCode).toBe(1);
+          expect(errorLines(run.stderr)).toEqual([`nixos-via: error: dir:${dir} holds no system: ${dir}/nix/var/nix/profiles/system does not exist; install one first`]);
+          if (args.includes("--json")) expect(events(run.stdout)).toMatchObject([{ type: "error", error: { code: "TARGET_UNUSABLE" } }]);
+          expect(await treeFingerprint(dir)).toEqual(before);
+        } finally {
+          await removeTree(dir);
+        }
+      });
+    }
+
+    it("gc on a real root keeps the Nix garbage collector's noise out of the output", async () => {
+      // Where /proc is not mounted (containers, chroots), Nix's Boehm GC warns on stderr.
+      const run = await execa("unshare", ["-m", "sh", "-c", 'mount -t tmpfs none /proc && exec node "$@"', "sh", bin, "gc", `dir:${root}`, "--keep", "2"], {
+        reject: false,
+        env: { NIX_CONFIG: "build-users-group =\nexperimental-features = nix-command" },
+      });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).toContain("deleting garbage");
+      expect(run.stdout + run.stderr).not.toContain("GC Warning");
+      expect(run.stdout).toContain("removed 0 generations (none)");
     });
   });
 });

@@ -2,6 +2,7 @@ import type { ResultAsync } from "neverthrow";
 import { listGenerations, type GenerationInfo, type NixosViaError, type Target } from "@nixos-via/core";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
+import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link generations}. */
 export interface GenerationsParameters extends OperationOptions {
@@ -18,5 +19,5 @@ export interface GenerationsParameters extends OperationOptions {
  * ```
  */
 export function generations(parameters: GenerationsParameters): ResultAsync<GenerationInfo[], NixosViaError> {
-  return withSystemTarget(parameters.target, parameters, (target) => listGenerations(target));
+  return withSystemTarget(parameters.target, parameters, (target) => requireSystemProfile(target).andThen(listGenerations));
 }
