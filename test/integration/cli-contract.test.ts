@@ -195,4 +195,51 @@ describe("nixos-via keeps its documented contract", () => {
       expect(run.stdout).toContain("removed 0 generations (none)");
     });
   });
+
+  describe("results say what happened", () => {
+    it("deploy --action test of an older system says what was tested and that it is not current", async () => {
+      const run = await nixosVia(["deploy", `dir:${root}`, "--system", uefi1, "--action", "test"]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).not.toContain("generation 2)");
+      expect(run.stdout).toContain(`deployed ${uefi1} to dir:${root} (test inside the root: activated, not made current; generation 2 stays current)`);
+    });
+
+  });
+
+  describe("layout refuses options that do not go together", () => {
+    const file = join(layouts, "bios-ext4.json");
+    for (const [args, pattern] of [
+      [["--disk", "main=/dev/sdz"], /--disk is for --plan/],
+      [["--check", "--nixos-module"], /--check and --nixos-module/],
+      [["--check", "--plan"], /--check and --plan/],
+      [["--nixos-module", "--plan"], /--nixos-module and --plan/],
+    ] as const) {
+      it(`layout ${args.join(" ")} is a usage error`, async () => {
+        const run = await nixosVia(["layout", file, ...args]);
+        expect(run.exitCode).toBe(2);
+        expect(run.stdout).toBe("");
+        const lines = errorLines(run.stderr);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^nixos-via: error: /);
+        expect(lines[0]).toMatch(pattern);
+      });
+    }
+
+    it("layout --nixos-module --json prints the module inside one JSON object", async () => {
+      const text = await nixosVia(["layout", file, "--nixos-module"]);
+      const run = await nixosVia(["layout", file, "--nixos-module", "--json"]);
+      expect(run.exitCode).toBe(0);
+      // execa drops the text's last newline; the module in the JSON keeps it.
+      expect(events(run.stdout)).toEqual([{ type: "nixos-module", module: `${text.stdout}\n` }]);
+    });
+
+    it("an unknown top-level key says 'unknown option', as docs/layouts.md promises", async () => {
+      const bad = join(work, "extra.json");
+      await writeFile(bad, JSON.stringify({ disk: { main: { type: "disk", device: "/dev/vda" } }, extra: 1 }));
+      const run = await nixosVia(["layout", bad]);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain("extra: unknown option; nixos-via does not act on it");
+      expect(run.stderr).not.toContain("unknown key");
+    });
+  });
 });
