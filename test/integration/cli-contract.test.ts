@@ -183,6 +183,25 @@ describe("nixos-via keeps its documented contract", () => {
       });
     }
 
+    // Before any real gc here: Nix recreates the db/reserved file a collection removed on its next read.
+    it("rollback and gc have a dry run that changes nothing, also with --json", async () => {
+      const before = await treeFingerprint(root);
+      const rollback = await nixosVia(["rollback", `dir:${root}`, "--dry-run"]);
+      expect(rollback.exitCode, rollback.stderr).toBe(0);
+      expect(rollback.stdout).toContain("generation 1");
+      const gc = await nixosVia(["gc", `dir:${root}`, "--keep", "1", "--dry-run"]);
+      expect(gc.exitCode, gc.stderr).toBe(0);
+      expect(gc.stdout).toContain("remove generation 1");
+      for (const args of [["rollback", `dir:${root}`], ["gc", `dir:${root}`, "--keep", "1"]]) {
+        const json = await nixosVia([...args, "--dry-run", "--json"]);
+        expect(json.exitCode, json.stderr).toBe(0);
+        expect(events(json.stdout)[0]).toMatchObject({ type: "plan", dryRun: true });
+      }
+      const after = await treeFingerprint(root);
+      expect(after.filter((l) => !before.includes(l))).toEqual([]);
+      expect(before.filter((l) => !after.includes(l))).toEqual([]);
+    });
+
     it("gc on a real root keeps the Nix garbage collector's noise out of the output", async () => {
       // Where /proc is not mounted (containers, chroots), Nix's Boehm GC warns on stderr.
       const run = await execa("unshare", ["-m", "sh", "-c", 'mount -t tmpfs none /proc && exec node "$@"', "sh", bin, "gc", `dir:${root}`, "--keep", "2"], {
@@ -204,6 +223,31 @@ describe("nixos-via keeps its documented contract", () => {
       expect(run.stdout).toContain(`deployed ${uefi1} to dir:${root} (test inside the root: activated, not made current; generation 2 stays current)`);
     });
 
+    it("deploy --json starts with the diff, then the plan, as docs/cli.md says", async () => {
+      const run = await nixosVia(["deploy", `dir:${root}`, "--system", gen2, "--dry-run", "--json"]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(events(run.stdout).map((e) => e["type"])).toEqual(["diff", "plan"]);
+      const docs = await import("node:fs/promises").then((fs) => fs.readFile(join(repo, "docs/cli.md"), "utf8"));
+      expect(docs).toContain("| `plan` | `plan` (the whole plan: steps, argv, env, copy sizes); `dryRun: true` on a dry run | first event of a run, after `deploy`'s `diff`");
+      expect(docs).not.toContain("Errors of `generations`");
+      expect(docs).not.toContain("`rollback` has no `--dry-run`");
+    });
+
+    it("generations --json reports an error as a JSON event", async () => {
+      const run = await nixosVia(["generations", `dir:${join(work, "nowhere")}`, "--json"]);
+      expect(run.exitCode).toBe(1);
+      expect(events(run.stdout)).toMatchObject([{ type: "error", error: { code: "TARGET_UNUSABLE" } }]);
+    });
+
+    it("the commands the README gives --dry-run and --json have both", async () => {
+      for (const command of ["install", "deploy", "rollback", "gc"]) {
+        const help = await nixosVia([command, "--help"]);
+        expect(help.stdout, command).toContain("--dry-run");
+        expect(help.stdout, command).toContain("--json");
+      }
+      const readme = await import("node:fs/promises").then((fs) => fs.readFile(join(repo, "README.md"), "utf8"));
+      expect(readme).not.toContain("Every command has `--help`, `--dry-run`");
+    });
   });
 
   describe("layout refuses options that do not go together", () => {
