@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, readdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -284,6 +284,19 @@ describe("nixos-via keeps its documented contract", () => {
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("extra: unknown option; nixos-via does not act on it");
       expect(run.stderr).not.toContain("unknown key");
+    });
+  });
+
+  describe("getting started", () => {
+    it("runs from anywhere once bin/nixos-via.js is linked onto PATH, as npm link does", async () => {
+      const pathDir = join(work, "bin");
+      await mkdir(pathDir, { recursive: true });
+      await symlink(bin, join(pathDir, "nixos-via"));
+      const run = await execa("nixos-via", ["--version"], { cwd: "/", env: { PATH: `${pathDir}:${process.env["PATH"]}` }, reject: false });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toBe("0.1.0");
+      const readme = await import("node:fs/promises").then((fs) => fs.readFile(join(repo, "README.md"), "utf8"));
+      expect(readme).toContain("npm link -w packages/cli");
     });
   });
 });
