@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,19 +116,39 @@ describe("a target whose disk fills in the middle of the copy", () => {
     });
   });
 
-  it("image: fails on a too small image, releases it, and a rerun with room installs", async () => {
+  it("image: fails when the root partition fills, releases the image, and a rerun with room installs", async () => {
     const image = join(work, "small.img");
     const layout = new URL("../../examples/layouts/bios-ext4.json", import.meta.url).pathname;
+    // The image is large enough (the install checks that first), its root partition is not.
+    const cramped = join(work, "cramped-root.json");
+    await writeFile(
+      cramped,
+      JSON.stringify({
+        disk: {
+          main: {
+            type: "disk",
+            content: {
+              type: "gpt",
+              partitions: {
+                boot: { type: "EF02", size: "1M" },
+                root: { size: "64M", content: { type: "filesystem", format: "ext4", mountpoint: "/" } },
+                data: { size: "100%", content: { type: "filesystem", format: "ext4", mountpoint: "/srv" } },
+              },
+            },
+          },
+        },
+      }),
+    );
+    // The BIOS layouts want the BIOS flavour of the example (extlinux, no ESP).
+    const bios = await buildMiniSystem({ generation: "1", boot: "bios" });
     const loopsBefore = (await execa("losetup", ["-j", image])).stdout;
-    const first = await nixosVia(["install", `image:${image}`, "--image-size", "80M", "--layout", layout, "--system", gen1]);
+    const first = await nixosVia(["install", `image:${image}`, "--image-size", "400M", "--layout", cramped, "--system", bios]);
     expect(first.exitCode).toBe(1);
     expect(first.stderr).toMatch(/No space left on device/);
     expect((await execa("losetup", ["-j", image])).stdout).toBe(loopsBefore);
     expect(await readFile("/proc/mounts", "utf8")).not.toMatch(/nixos-via-image/);
     expect(existsSync(image)).toBe(false);
 
-    // The BIOS layout wants the BIOS flavour of the example (extlinux, no ESP).
-    const bios = await buildMiniSystem({ generation: "1", boot: "bios" });
     const second = await nixosVia(["install", `image:${image}`, "--image-size", "400M", "--layout", layout, "--system", bios]);
     expect(second.exitCode, second.stderr).toBe(0);
   });

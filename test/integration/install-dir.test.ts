@@ -95,6 +95,8 @@ describe("nixos-via install dir:", () => {
   it("--dry-run prints every step and changes nothing", async () => {
     const fresh = await tempRoot();
     cleanup.push(fresh);
+    // The example's systemd-boot installs into /boot, which a root must have (or be refused).
+    await mkdir(join(fresh, "boot"));
     const before = await treeFingerprint(fresh);
     const run = await nixosVia(["install", `dir:${fresh}`, "--system", gen1, "--dry-run"]);
     expect(run.exitCode).toBe(0);

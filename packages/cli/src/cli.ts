@@ -10,8 +10,17 @@ process.on("SIGINT", () => {
   controller.abort();
 });
 
-// What escapes main(), such as an 'error' event nobody listens to, is one line and exit 1 too.
 const debug = wantsDebug(process.argv.slice(2));
+
+// A reader that stops early (`nixos-via install --help | head -1`) closes the pipe: that is
+// not a failure. Later writes to it are dropped; the run goes on and keeps its exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") process.exit(reportUnexpected(error, process.stderr, debug));
+  });
+}
+
+// What escapes main(), such as an 'error' event nobody listens to, is one line and exit 1 too.
 for (const event of ["uncaughtException", "unhandledRejection"] as const) {
   process.on(event, (error: unknown) => process.exit(reportUnexpected(error, process.stderr, debug)));
 }

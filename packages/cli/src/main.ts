@@ -161,6 +161,11 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       exitCode = await layoutCommand(file, options, io);
     });
 
+  // Without a command there is nothing to do: the usage goes where errors go, as a usage error.
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return ExitCode.Usage;
+  }
   try {
     await program.parseAsync(joinPairedOption(argv, "--disk-encryption-keys"), { from: "user" });
   } catch (error) {

@@ -20,10 +20,13 @@ export const parseOptionValue = {
     const m = /^(\d+)d$/.exec(text.trim());
     return positiveInteger(m?.[1] ?? "", "give whole days, e.g. 30d");
   },
-  /** Bytes, as a count or with a binary unit: `4G`, `512M`, `1073741824`. */
+  /**
+   * Bytes, as a count or with a binary unit: `4G`, `512M`, `1073741824`. A size that is too
+   * small (0 too) is the operation's to refuse: it knows the minimum and says it.
+   */
   size: (text: string): number => {
     const bytes = parseSize(text);
-    if (bytes === undefined || bytes < 1) throw new InvalidArgumentError("give a size, e.g. 4G or 512M");
+    if (bytes === undefined) throw new InvalidArgumentError("give a size, e.g. 4G or 512M");
     return bytes;
   },
 };

@@ -54,11 +54,22 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
     renderer.error(r.problem);
     return switchOutcomeExitCode(r.switchOutcome);
   }
-  const where = r.outcome === "activated" ? " inside the root" : "";
   renderer.result(
-    `deployed ${r.toplevel} to ${targetUri} (${r.action}${where}, generation ${r.generation}${r.outcome === "confirmed" ? ", confirmed" : ""}): ` +
+    `deployed ${r.toplevel} to ${targetUri} (${describeSwitch(r)}): ` +
       `copied ${r.copiedPaths} paths (${formatBytes(r.copiedBytes)}) in ${(r.durationMs / 1000).toFixed(1)}s`,
     { ok: true, toplevel: r.toplevel, target: targetUri, action: r.action, generation: r.generation, outcome: r.outcome === "activated" ? "done" : r.outcome, copiedPaths: r.copiedPaths, copiedBytes: r.copiedBytes },
   );
   return ExitCode.Ok;
+}
+
+/**
+ * What the switch did to which system. `test` and `dry-activate` make no generation: the
+ * generation they report is the one that stays current, not the system that was tried.
+ */
+function describeSwitch(r: { readonly action: SwitchAction; readonly outcome: string; readonly generation: number }): string {
+  const where = r.outcome === "activated" ? " inside the root" : "";
+  const confirmed = r.outcome === "confirmed" ? ", confirmed" : "";
+  if (r.action === "test") return `test${where}: activated, not made current${confirmed}; generation ${r.generation} stays current`;
+  if (r.action === "dry-activate") return `dry-activate${where}: nothing changed; generation ${r.generation} stays current`;
+  return `${r.action}${where}, generation ${r.generation}${confirmed}`;
 }

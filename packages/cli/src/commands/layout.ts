@@ -25,10 +25,13 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
     io.stderr.write(formatError(error));
     return exitCodeFor(error);
   };
+  const misuse = checkCombination(options);
+  if (misuse !== undefined) return fail(misuse);
   const layout = await readLayout(file);
   if (layout.isErr()) return fail(layout.error);
   if (options.nixosModule) {
-    io.stdout.write(layoutToNixosModule(layout.value));
+    const module = layoutToNixosModule(layout.value);
+    io.stdout.write(options.json ? `${JSON.stringify({ type: "nixos-module", module })}\n` : module);
     return ExitCode.Ok;
   }
   if (options.plan) {
@@ -45,6 +48,18 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
     return ExitCode.Ok;
   }
   if (options.json) io.stdout.write(`${JSON.stringify({ type: "layout", ok: true, layout: layout.value })}\n`);
-  else io.stdout.write(`${file}: the layout is valid (${Object.keys(layout.value.disk ?? {}).length} disks)\n`);
+  else {
+    const disks = Object.keys(layout.value.disk ?? {}).length;
+    io.stdout.write(`${file}: the layout is valid (${disks} ${disks === 1 ? "disk" : "disks"})\n`);
+  }
   return ExitCode.Ok;
+}
+
+/** `--check`, `--nixos-module` and `--plan` are one choice each; `--disk` only means something to `--plan`. */
+function checkCombination(options: LayoutOptions): UsageError | undefined {
+  const chosen = (["check", "nixosModule", "plan"] as const).filter((o) => options[o] === true);
+  const flag = { check: "--check", nixosModule: "--nixos-module", plan: "--plan" } as const;
+  if (chosen.length > 1) return new UsageError(`${chosen.map((o) => flag[o]).join(" and ")} do not go together: pick one`);
+  if (options.disk.length > 0 && options.plan !== true) return new UsageError("--disk is for --plan: it names the devices the plan writes to; add --plan or leave --disk out");
+  return undefined;
 }

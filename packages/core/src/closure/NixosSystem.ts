@@ -13,6 +13,13 @@ export interface NixosSystem {
    * register paths with the system's own Nix so the database has its schema.
    */
   readonly nixStore?: string | undefined;
+  /**
+   * Its bootloader installer needs the root's `/boot` to exist (systemd-boot writes to the
+   * ESP mounted there), as the toplevel says: a `bootloader` file reading `uefi` (the
+   * example system's marker), or a `boot.json` carrying bootspec's `org.nixos.systemd-boot`
+   * extension (NixOS with systemd-boot). False or absent when it says neither.
+   */
+  readonly needsBootFolder?: boolean | undefined;
   readonly closure: Closure;
 }
 

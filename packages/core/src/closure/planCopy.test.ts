@@ -50,6 +50,13 @@ describe("planCopy", () => {
     expect(plan.bytes).toBe(TOTAL - paths[0]!.narSize);
   });
 
+  it("counts staged paths apart from registered ones, and sends neither", () => {
+    const plan = planCopy(closure, new Set([paths[0]!.path]), new Set([paths[1]!.path, paths[0]!.path]));
+    expect(plan).toMatchObject({ present: 1, staged: 1 });
+    expect(plan.missing).toHaveLength(15);
+    expect(plan.bytes).toBe(TOTAL - paths[0]!.narSize - paths[1]!.narSize);
+  });
+
   it("compares full store paths, not names", () => {
     const kernel = paths.find((p) => p.path.includes("vmlinuz"))!;
     const plan = planCopy(closure, new Set([kernel.path.slice("/nix/store/".length), kernel.path.toUpperCase()]));

@@ -57,7 +57,7 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     target: uri,
     toplevel: to.toplevel,
     generation: to.number,
-    copy: { paths: 0, bytes: 0, present: 0, total: 0 },
+    copy: { paths: 0, bytes: 0, present: 0, staged: 0, total: 0 },
     steps: [profile, after],
     cleanup: [],
     from,

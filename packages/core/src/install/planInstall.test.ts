@@ -74,7 +74,7 @@ describe("planInstall", () => {
       target: "dir:/mnt/target",
       toplevel: TOPLEVEL,
       generation: 1,
-      copy: { paths: 17, bytes: 121_175_640, present: 0, total: 17 },
+      copy: { paths: 17, bytes: 121_175_640, present: 0, staged: 0, total: 17 },
     });
     expect(plan.steps.map((s) => s.phase)).toEqual(["copy", "register", "profile", "activate"]);
     await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/install-dir.plan.txt");
@@ -88,6 +88,7 @@ describe("planInstall", () => {
       paths: missing.length,
       bytes: missing.reduce((n, p) => n + p.narSize, 0),
       present: half.size,
+      staged: 0,
       total: 17,
     });
     const copy = plan.steps[0] as CopyClosureStep;
@@ -148,7 +149,7 @@ describe("planInstall", () => {
     expect(copy.bytes).toBe(paths.slice(5).reduce((n, p) => n + p.narSize, 0));
     expect(copy.description).toContain("5 already staged");
     expect(register.stdin).toBe(formatRegistration(paths));
-    expect(plan.copy).toMatchObject({ paths: 12, present: 5, total: 17 });
+    expect(plan.copy).toMatchObject({ paths: 12, present: 0, staged: 5, total: 17 });
   });
 
   it("still runs the receiver (to move staged paths into place) and registers when everything is staged", () => {
@@ -208,7 +209,7 @@ describe("planInstall", () => {
     };
     const plan = planInstall({ system, target, facts })._unsafeUnwrap();
     expect(plan.generation).toBe(2);
-    expect(plan.copy).toEqual({ paths: 0, bytes: 0, present: 17, total: 17 });
+    expect(plan.copy).toEqual({ paths: 0, bytes: 0, present: 17, staged: 0, total: 17 });
     expect(plan.steps).toEqual(planInstallActivation("/mnt/target", TOPLEVEL));
     expect(plan.steps.every((s) => s.phase === "activate")).toBe(true);
   });

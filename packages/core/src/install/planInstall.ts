@@ -92,6 +92,7 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
       paths: copy.missing.length,
       bytes: copy.bytes,
       present: copy.present,
+      staged: copy.staged,
       total: system.closure.paths.length,
     },
     steps,

@@ -28,7 +28,7 @@ export function planTransfer(
     );
   }
   // Paths an interrupted copy left complete on the target need registering, not sending.
-  const copy = planCopy(system.closure, new Set([...facts.registered, ...facts.staged]));
+  const copy = planCopy(system.closure, facts.registered, facts.staged);
   const unregistered = system.closure.paths.filter((p) => !facts.registered.has(p.path));
   if (unregistered.length === 0) return ok({ copy, steps: [] });
   const compression = chooseCompression(target, facts);

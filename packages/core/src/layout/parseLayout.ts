@@ -57,7 +57,7 @@ function readLayout(json: unknown, add: AddProblem): Layout {
     else if (key === "zpool" || key === "bcachefs_filesystems") {
       if (isObject(value) && Object.keys(value).length === 0) continue;
       add(key, key === "zpool" ? "ZFS pools are not supported" : "bcachefs file systems are not supported");
-    } else if (!key.startsWith("_")) add(key, "unknown key");
+    } else if (!key.startsWith("_")) add(key, "unknown option; nixos-via does not act on it");
   }
   return layout;
 }

@@ -120,8 +120,12 @@ export interface Plan {
   readonly target: string;
   /** The system toplevel being installed or deployed. */
   readonly toplevel: string;
-  /** The closure's size and what of it has to travel. */
-  readonly copy: { readonly paths: number; readonly bytes: number; readonly present: number; readonly total: number };
+  /**
+   * The closure's size and what of it has to travel: `total` paths, of which `present` are
+   * registered on the target, `staged` complete in its staging folder from a cut run (they
+   * are registered, not sent), and `paths` (`bytes`) are sent.
+   */
+  readonly copy: { readonly paths: number; readonly bytes: number; readonly present: number; readonly staged: number; readonly total: number };
   /** The generation this run creates, or the one that already points at the toplevel. */
   readonly generation: number;
   readonly steps: readonly Step[];

@@ -18,7 +18,7 @@ const plan = (steps: Step[], over: Partial<Plan> = {}): Plan => ({
   target: "dir:/mnt",
   toplevel: "/nix/store/cccccccccccccccccccccccccccccccc-nixos-system-web",
   generation: 4,
-  copy: { paths: 2, bytes: 3 * 1024 * 1024, present: 15, total: 17 },
+  copy: { paths: 2, bytes: 3 * 1024 * 1024, present: 15, staged: 0, total: 17 },
   steps,
   cleanup: [],
   ...over,
@@ -47,8 +47,13 @@ describe("formatPlan", () => {
     );
   });
 
+  it("counts paths staged by an earlier run apart from registered ones", () => {
+    const text = formatPlan(plan([], { copy: { paths: 10, bytes: 1024, present: 4, staged: 3, total: 17 } }));
+    expect(text).toContain("  closure: 17 paths; 4 already registered; 3 staged by an earlier run; 10 to copy (1.0 KiB)\n");
+  });
+
   it("says there is nothing to do for a plan without steps", () => {
-    const text = formatPlan(plan([], { copy: { paths: 0, bytes: 0, present: 17, total: 17 } }));
+    const text = formatPlan(plan([], { copy: { paths: 0, bytes: 0, present: 17, staged: 0, total: 17 } }));
     expect(text).toContain("  closure: 17 paths; 17 already registered; 0 to copy (0 B)\n");
     expect(text.endsWith("\nnothing to do\n")).toBe(true);
   });

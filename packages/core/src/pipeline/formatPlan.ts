@@ -16,6 +16,7 @@ export function formatPlan(plan: Plan): string {
     `${plan.action} ${plan.toplevel}`,
     `  to ${plan.target} as generation ${plan.generation}`,
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
+      (plan.copy.staged > 0 ? `${plan.copy.staged} staged by an earlier run; ` : "") +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
     "",
   ];

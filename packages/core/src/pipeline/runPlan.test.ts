@@ -43,7 +43,7 @@ const plan = (...steps: (RunStep | CopyClosureStep)[]): Plan => ({
   target: "dir:/mnt",
   toplevel: "/nix/store/cccccccccccccccccccccccccccccccc-c",
   generation: 1,
-  copy: { paths: 3, bytes: 600, present: 0, total: 3 },
+  copy: { paths: 3, bytes: 600, present: 0, staged: 0, total: 3 },
   steps,
   cleanup: [],
 });

@@ -2,6 +2,7 @@ import { errAsync, type ResultAsync } from "neverthrow";
 import { UsageError } from "@nixos-via/core";
 import { createDirTarget, enterRoot } from "@nixos-via/transport-local";
 import type { EnterError } from "../errors/operationErrorCodes.js";
+import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link enter}. */
 export interface EnterParameters {
@@ -22,5 +23,7 @@ export interface EnterParameters {
  */
 export function enter(parameters: EnterParameters): ResultAsync<number, EnterError> {
   if (!parameters.target.startsWith("dir:")) return errAsync(new UsageError("enter works on dir: roots; for ssh:// use ssh itself"));
-  return createDirTarget(parameters.target.slice("dir:".length)).andThen((target) => enterRoot(target.root, parameters.command ?? []));
+  return createDirTarget(parameters.target.slice("dir:".length))
+    .andThen(requireSystemProfile)
+    .andThen((target) => enterRoot(target.root, parameters.command ?? []));
 }

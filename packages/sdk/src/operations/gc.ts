@@ -4,6 +4,7 @@ import type { GcError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
+import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link gc}: exactly one of `keep` and `olderThanDays`. */
 export interface GcParameters extends OperationOptions {
@@ -39,10 +40,10 @@ export function gc(parameters: GcParameters): ResultAsync<GcReport, GcError> {
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return errAsync(new UsageError(`--keep ${keep}: keep at least 1 generation`));
   if (olderThanDays !== undefined && (!Number.isInteger(olderThanDays) || olderThanDays < 1)) return errAsync(new UsageError(`--older-than ${olderThanDays}: give whole days, e.g. 30d`));
   return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) =>
-    listGenerations(target).andThen((generations) => {
+    requireSystemProfile(target).andThen(listGenerations).andThen((generations) => {
       const { remove, steps } = planGc(target, generations, { keep, olderThanDays });
       const current = generations.find((g) => g.current);
-      const plan: Plan = { action: "gc", target: target.uri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, total: 0 }, steps, cleanup: [] };
+      const plan: Plan = { action: "gc", target: target.uri, toplevel: current?.toplevel ?? "", generation: current?.number ?? 0, copy: { paths: 0, bytes: 0, present: 0, staged: 0, total: 0 }, steps, cleanup: [] };
       const removed = remove.map((g) => g.number);
       if (parameters.dryRun) return okAsync<GcReport>({ dryRun: true, plan, removed });
       return runPlan(plan, { target, ...(parameters.onEvent ? { onEvent: parameters.onEvent } : {}), ...(parameters.signal ? { signal: parameters.signal } : {}) }).map(() => ({ dryRun: false, plan, removed }));

@@ -4,6 +4,7 @@ import type { GenerationsError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
+import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link generations}. */
 export interface GenerationsParameters extends OperationOptions {
@@ -20,5 +21,5 @@ export interface GenerationsParameters extends OperationOptions {
  * ```
  */
 export function generations(parameters: GenerationsParameters): ResultAsync<GenerationInfo[], GenerationsError> {
-  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) => listGenerations(target)));
+  return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) => requireSystemProfile(target).andThen(listGenerations)));
 }

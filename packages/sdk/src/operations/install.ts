@@ -3,11 +3,14 @@ import { isAbsolute, posix, resolve } from "node:path";
 import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
 import {
   checkBlockDevice,
+  closureBytes,
+  formatBytes,
   planInstall as planInstallSteps,
   planLayout,
   probeTarget,
   resolveDiskDevices,
   runPlan,
+  TargetUnusableError,
   UsageError,
   type DiskEncryptionKey,
   type InstallOption,
@@ -17,9 +20,11 @@ import {
   type NixosViaError,
   type OpenedTarget,
   type Plan,
+  type Target,
   type Transport,
 } from "@nixos-via/core";
 import { createLocalStore } from "@nixos-via/transport-local";
+import { fixedDiskBytes } from "../layout/fixedDiskBytes.js";
 import { readLayout } from "../layout/readLayout.js";
 import { normaliseDuration, normaliseSize, type Duration, type Size } from "../options/normalise.js";
 import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
@@ -94,7 +99,8 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
   const registry = parameters.registry ?? createTransportRegistry();
   const transport = registry.find(parameters.target);
   if (transport === undefined) return errAsync(new UsageError(`"${parameters.target}" is not a target: use ${registry.usage()}`));
-  const imageSize = normaliseSize("imageSize", parameters.imageSize);
+  // 0 reads as a size here: checkImageSize refuses it with the minimum the layout needs.
+  const imageSize = normaliseSize("imageSize", parameters.imageSize, 0);
   if (imageSize.isErr()) return errAsync(imageSize.error);
   const waitTimeoutS = normaliseDuration("waitTimeout", parameters.waitTimeout, 600);
   if (waitTimeoutS.isErr()) return errAsync(waitTimeoutS.error);
@@ -125,6 +131,8 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
           if (early) await early.andThen((o) => o.target.close());
           return err(problem!);
         }
+        const tooSmall = checkImageSize(parameters, imageSize.value, layout.value, system.value);
+        if (tooSmall !== undefined) return err(tooSmall);
         const opened = await (early ?? open());
         if (opened.isErr()) return err(opened.error);
         const ran = await runInstall(opened.value, transport, system.value, layout.value, { ...parameters, waitTimeoutS: waitTimeoutS.value, keys }, store);
@@ -153,7 +161,8 @@ function runInstall(
     waitTimeoutS: p.waitTimeoutS,
     diskEncryptionKeys: p.keys.keys,
   };
-  return planLayoutFor(layout, opened, transport, p)
+  return checkBootFolder(target, system, layout)
+    .andThen(() => planLayoutFor(layout, opened, transport, p))
     .andThen((layoutPlan) =>
       probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({ facts, layoutPlan })),
     )
@@ -171,6 +180,26 @@ function runInstall(
         hostKey: summary.outputs.hostKey?.trim(),
       }));
     });
+}
+
+/**
+ * A system whose bootloader installs into `/boot` (systemd-boot onto the ESP) fails at the
+ * last step in a root without one, after everything was copied: refused here instead.
+ * Without a layout only: a layout mounts its own `/boot`.
+ */
+function checkBootFolder(target: Target, system: NixosSystem, layout: Layout | undefined): ResultAsync<void, NixosViaError> {
+  if (layout !== undefined || system.needsBootFolder !== true) return okAsync(undefined);
+  const boot = `${target.root.replace(/\/+$/, "")}/boot`;
+  return target.exec(["test", "-d", boot]).andThen((r) =>
+    r.exitCode === 0
+      ? okAsync(undefined)
+      : errAsync(
+          new TargetUnusableError(
+            target.uri,
+            `${system.toplevel} installs systemd-boot into /boot, and ${boot} does not exist: mkdir -m 0755 ${boot}, or mount the ESP there (nothing was touched)`,
+          ),
+        ),
+  );
 }
 
 const OPTION_FLAGS: Readonly<Record<InstallOption, string>> = {
@@ -224,6 +253,27 @@ function checkCombination(transport: Transport, p: InstallParameters): UsageErro
     }
   }
   return undefined;
+}
+
+/**
+ * An image this run creates must hold the layout's fixed partitions and the closure:
+ * refused here, before the file exists, rather than by sgdisk or tar halfway through.
+ * The disk checked is the layout's one disk that `disks` does not place elsewhere.
+ */
+function checkImageSize(p: InstallParameters, bytes: number | undefined, layout: Layout | undefined, system: NixosSystem): UsageError | undefined {
+  // Without a layout an image: install is refused before this, by checkCombination.
+  if (bytes === undefined || layout === undefined) return undefined;
+  const onImage = Object.entries(layout.disk ?? {}).filter(([name]) => p.disks?.[name] === undefined);
+  if (onImage.length !== 1) return bytes > 0 ? undefined : new UsageError(`--image-size 0: give a size, e.g. 4G (nothing was touched)`);
+  const [name, disk] = onImage[0]!;
+  const partitions = fixedDiskBytes(disk);
+  const closure = closureBytes(system.closure.paths);
+  const minimum = partitions + closure;
+  if (bytes >= minimum) return undefined;
+  return new UsageError(
+    `--image-size ${typeof p.imageSize === "string" ? p.imageSize : formatBytes(bytes)} is too small for disk "${name}" of the layout (${formatBytes(partitions)} of fixed partitions and tables) ` +
+      `plus the closure (${formatBytes(closure)}): give at least ${Math.ceil(minimum / 2 ** 20)}M, more for the file systems' own space (nothing was touched)`,
+  );
 }
 
 /** The extra files are read during the run: check them before its first step. */

@@ -8,11 +8,11 @@ export type Size = number | string;
 /** Whole seconds, or a string such as `10m` ({@link parseDuration}). */
 export type Duration = number | string;
 
-/** Reads a size option once, into bytes (at least 1). */
-export function normaliseSize(name: string, value: Size | undefined): Result<number | undefined, UsageError> {
+/** Reads a size option once, into bytes (at least `minimum`, @default 1). */
+export function normaliseSize(name: string, value: Size | undefined, minimum = 1): Result<number | undefined, UsageError> {
   if (value === undefined) return ok(undefined);
   const bytes = typeof value === "number" ? value : parseSize(value);
-  return bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= 1 ? ok(bytes) : err(new UsageError(`${name} ${String(value)}: give a size, e.g. 4G or 512M`));
+  return bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= minimum ? ok(bytes) : err(new UsageError(`${name} ${String(value)}: give a size, e.g. 4G or 512M`));
 }
 
 /** Reads a duration option once, into whole seconds (at least 1), or its default. */

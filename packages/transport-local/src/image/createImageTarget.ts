@@ -1,10 +1,11 @@
 import { constants } from "node:fs";
-import { open, rm, stat } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { checkBlockDevice, TargetUnusableError, TransportError, UsageError, type NixosViaError } from "@nixos-via/core";
+import { checkBlockDevice, TargetUnusableError, TransportError, type NixosViaError } from "@nixos-via/core";
 import { execLocal } from "../exec/execLocal.js";
 import { hostTarget } from "../exec/hostTarget.js";
+import { checkImageFile } from "./checkImageFile.js";
 import type { BlockDeviceTarget } from "../disk/BlockDeviceTarget.js";
 import { createMountRoot, releaseMountRoot } from "../disk/mountRoot.js";
 
@@ -36,21 +37,8 @@ export interface ImageTarget extends BlockDeviceTarget {
 export function createImageTarget(file: string, options: ImageTargetOptions = {}): ResultAsync<ImageTarget, NixosViaError> {
   const uri = `image:${file}`;
   const path = resolve(file);
-  return ResultAsync.fromSafePromise(stat(path).then((s) => s, () => undefined))
-    .andThen((st) => {
-      if (st !== undefined && !st.isFile()) return errAsync(new TargetUnusableError(uri, `${path} exists and is not a regular file`));
-      if (st === undefined && options.createSize === undefined) {
-        return errAsync(new UsageError(`${path} does not exist; pass --image-size SIZE (e.g. 4G) to create it`));
-      }
-      return st === undefined ? createSparse(uri, path, options.createSize!).map(() => true) : okAsync(false);
-    })
-    .andThen((created) =>
-      execLocal(["losetup", "-j", path]).andThen((r) =>
-        r.stdout.trim() !== ""
-          ? errAsync(new TargetUnusableError(uri, `${path} is attached already (${r.stdout.trim().split(":")[0]}); detach it first`))
-          : okAsync(created),
-      ),
-    )
+  return checkImageFile(uri, path, options.createSize)
+    .andThen((exists) => (exists ? okAsync(false) : createSparse(uri, path, options.createSize!).map(() => true)))
     .andThen((created) =>
       execLocal(["losetup", "-f", "-P", "--show", path]).andThen((r) => {
         if (r.exitCode === 0) return okAsync({ created, device: r.stdout.trim() });

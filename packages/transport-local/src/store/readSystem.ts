@@ -58,12 +58,15 @@ export function readSystem(path: string): ResultAsync<NixosSystem, InvalidSystem
         readText(`${toplevel}/nixos-version`),
         exists(`${toplevel}/sw/bin/nix-store`),
         readClosure(toplevel, path),
+        readText(`${toplevel}/bootloader`),
+        readText(`${toplevel}/boot.json`),
       ]).map(
-        ([system, version, hasNixStore, paths]): NixosSystem => ({
+        ([system, version, hasNixStore, paths, bootloader, bootspec]): NixosSystem => ({
           toplevel,
           system: (system ?? "").trim(),
           version: version?.trim(),
           nixStore: hasNixStore ? `${toplevel}/sw/bin/nix-store` : undefined,
+          needsBootFolder: bootloader?.trim() === "uefi" || hasSystemdBootExtension(bootspec),
           closure: { root: toplevel, paths },
         }),
       ),
@@ -86,6 +89,17 @@ function readClosure(toplevel: string, given: string) {
     }
     return okAsync(infos.value);
   });
+}
+
+/** NixOS's systemd-boot module adds this extension to the bootspec (`boot.json`). */
+function hasSystemdBootExtension(bootspec: string | undefined): boolean {
+  if (bootspec === undefined) return false;
+  try {
+    const parsed = JSON.parse(bootspec) as unknown;
+    return typeof parsed === "object" && parsed !== null && "org.nixos.systemd-boot" in parsed;
+  } catch {
+    return false;
+  }
 }
 
 function exists(path: string): ResultAsync<boolean, never> {
