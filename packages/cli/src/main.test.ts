@@ -34,6 +34,18 @@ describe("main", () => {
     expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^nixos-via: error: option '${argv.at(-2)} <[a-z]+>' argument '${argv.at(-1)}' is invalid\\. give `));
     expect(r.stdout).toBe("");
   });
+
+  it("gives an option error as one line, and with --json also as one error event on stdout", async () => {
+    const plain = await run(["install", "dir:/nonexistent", "--no-such-option"]);
+    expect(plain.code).toBe(ExitCode.Usage);
+    expect(plain.stderr).toBe("nixos-via: error: unknown option '--no-such-option' (run with --help for usage)\n");
+    expect(plain.stdout).toBe("");
+    const json = await run(["install", "dir:/nonexistent", "--json", "--no-such-option"]);
+    expect(json.code).toBe(ExitCode.Usage);
+    expect(json.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
+      { type: "error", error: { name: "UsageError", code: "USAGE", message: "unknown option '--no-such-option'" } },
+    ]);
+  });
 });
 
 describe("main, when something throws that nobody expected", () => {

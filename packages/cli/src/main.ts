@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "@nixos-via/core";
 import { deploy } from "./commands/deploy.js";
 import { enter } from "./commands/enter.js";
 import { gc } from "./commands/gc.js";
@@ -32,13 +33,17 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     .description("Install and deploy NixOS systems built on this machine onto directories, disks and hosts.")
     .version("0.1.0")
     .option("--debug", "print the stack of an unexpected error (or set NIXOS_VIA_DEBUG=1)")
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // Commander's own messages start "error: ", as the one line every failure prints.
-      outputError: (s, write) => write(`nixos-via: ${s}`),
+      // One line like every failure, the hint in it; with --json also the error event.
+      outputError: (s, write) => {
+        const message = s.replace(/^error: /, "").trim();
+        write(`nixos-via: error: ${message} (run with --help for usage)\n`);
+        if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ type: "error", error: new UsageError(message) })}\n`);
+      },
     });
 
   const install_ = program
