@@ -22,7 +22,7 @@ export async function gc(targetUri: string, options: GcOptions, io: Io, signal: 
   const collected = await collectGarbage({
     target: targetUri,
     keep: options.keep,
-    olderThanDays: options.olderThan,
+    olderThan: options.olderThan === undefined ? undefined : `${options.olderThan}d`,
     dryRun: options.dryRun,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),

@@ -2,17 +2,18 @@ import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { listGenerations, planGc, runPlan, UsageError, type Plan, type Target } from "@nixos-via/core";
 import type { GcError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
+import { normaliseDuration, type Duration } from "../options/normalise.js";
 import type { OperationOptions } from "./common.js";
 import { withSystemTarget } from "./openSystemTarget.js";
 import { requireSystemProfile } from "./requireSystemProfile.js";
 
-/** Options of {@link gc}: exactly one of `keep` and `olderThanDays`. */
+/** Options of {@link gc}: exactly one of `keep` and `olderThan`. */
 export interface GcParameters extends OperationOptions {
   readonly target: string | Target;
   /** Keep this many generations: the current one, then the newest others. */
   readonly keep?: number | undefined;
-  /** Remove generations older than this many days (never the current one). */
-  readonly olderThanDays?: number | undefined;
+  /** Remove generations older than this (never the current one): whole days, as `30d` or a number of seconds. */
+  readonly olderThan?: Duration | undefined;
   /** Plan, touch nothing. @default false */
   readonly dryRun?: boolean | undefined;
 }
@@ -35,10 +36,13 @@ export interface GcReport {
  * ```
  */
 export function gc(parameters: GcParameters): ResultAsync<GcReport, GcError> {
-  const { keep, olderThanDays } = parameters;
-  if ((keep === undefined) === (olderThanDays === undefined)) return errAsync(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
+  const { keep, olderThan } = parameters;
+  if ((keep === undefined) === (olderThan === undefined)) return errAsync(new UsageError("name what to remove with exactly one of --keep N or --older-than DAYSd"));
+  const olderThanS = normaliseDuration("--older-than", olderThan, 0);
+  if (olderThanS.isErr()) return errAsync(olderThanS.error);
+  const olderThanDays = olderThan === undefined ? undefined : olderThanS.value / 86_400;
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) return errAsync(new UsageError(`--keep ${keep}: keep at least 1 generation`));
-  if (olderThanDays !== undefined && (!Number.isInteger(olderThanDays) || olderThanDays < 1)) return errAsync(new UsageError(`--older-than ${olderThanDays}: give whole days, e.g. 30d`));
+  if (olderThanDays !== undefined && (!Number.isInteger(olderThanDays) || olderThanDays < 1)) return errAsync(new UsageError(`--older-than ${String(olderThan)}: give whole days, e.g. 30d`));
   return withErrorCodes(withSystemTarget(parameters.target, parameters, (target) =>
     requireSystemProfile(target).andThen(listGenerations).andThen((generations) => {
       const { remove, steps } = planGc(target, generations, { keep, olderThanDays });
