@@ -20,7 +20,7 @@ import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
 import type { DeployError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./openSystemTarget.js";
+import { withSystemTarget } from "./withSystemTarget.js";
 
 /** Options of {@link deploy}; the CLI's `deploy` flags carry the same names. */
 export interface DeployParameters extends OperationOptions {

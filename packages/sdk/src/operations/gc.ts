@@ -4,7 +4,7 @@ import type { GcError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import { normaliseDuration, type Duration } from "../options/normalise.js";
 import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./openSystemTarget.js";
+import { withSystemTarget } from "./withSystemTarget.js";
 import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link gc}: exactly one of `keep` and `olderThan`. */

@@ -3,7 +3,7 @@ import { listGenerations, type GenerationInfo, type Target } from "@nixos-via/co
 import type { GenerationsError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./openSystemTarget.js";
+import { withSystemTarget } from "./withSystemTarget.js";
 import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link generations}. */

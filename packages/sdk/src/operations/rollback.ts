@@ -4,7 +4,7 @@ import { normaliseDuration, type Duration } from "../options/normalise.js";
 import type { RollbackError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./openSystemTarget.js";
+import { withSystemTarget } from "./withSystemTarget.js";
 
 /** Options of {@link rollback}. */
 export interface RollbackParameters extends OperationOptions {
