@@ -119,6 +119,23 @@ describe("nixos-via keeps its documented contract", () => {
       }
     });
 
+    it("refuses a systemd-boot system onto a BIOS-only layout before creating the image", async () => {
+      const image = join(work, "bios-layout.img");
+      for (const extra of [[], ["--dry-run"]]) {
+        const run = await nixosVia(["install", `image:${image}`, "--image-size", "1G", "--layout", join(layouts, "bios-ext4.json"), "--system", uefi1, ...extra]);
+        expect(run.exitCode, run.stderr).toBe(2);
+        const lines = errorLines(run.stderr);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain("the layout mounts nothing at /boot");
+        expect(lines[0]).toContain("EF00");
+        expect(existsSync(image)).toBe(false);
+      }
+      // The same layout suits a system with a BIOS bootloader. (That an ESP at /boot suits the
+      // UEFI system is a unit test: this machine's kernel cannot mount vfat for an image.)
+      const bios = await nixosVia(["install", `image:${image}`, "--image-size", "1G", "--layout", join(layouts, "bios-ext4.json"), "--system", bios1, "--dry-run"]);
+      expect(bios.exitCode, bios.stderr).toBe(0);
+    });
+
     it("counts staged store paths apart from registered ones in the plan", async () => {
       const dir = await tempRoot();
       try {

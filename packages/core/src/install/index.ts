@@ -2,3 +2,4 @@ export { planInstall, type PlanInstallErrorType, type PlanInstallParameters } fr
 export type { InstallExtras } from "./planInstallExtras.js";
 export { planTransfer, type TransferPlan } from "./planTransfer.js";
 export { DISK_KEY_SCRIPT, DISK_KEY_STORE, planDiskEncryptionKeys, type DiskEncryptionKey, type DiskKeyPlan } from "./planDiskEncryptionKeys.js";
+export { checkLayoutBootsSystem } from "./checkLayoutBootsSystem.js";

@@ -3,6 +3,7 @@ import { isAbsolute, posix, resolve } from "node:path";
 import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
 import {
   checkBlockDevice,
+  checkLayoutBootsSystem,
   closureBytes,
   formatBytes,
   planInstall as planInstallSteps,
@@ -131,6 +132,8 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
           if (early) await early.andThen((o) => o.target.close());
           return err(problem!);
         }
+        const unbootable = layout.value === undefined ? undefined : checkLayoutBootsSystem(system.value, layout.value);
+        if (unbootable !== undefined) return err(unbootable);
         const tooSmall = checkImageSize(parameters, imageSize.value, layout.value, system.value);
         if (tooSmall !== undefined) return err(tooSmall);
         const opened = await (early ?? open());
