@@ -42,7 +42,7 @@ describe("nixos-via over ssh://", () => {
     await removeTree(work);
   });
 
-  const common = (knownHosts: string) => ["-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"];
+  const common = (knownHosts: string) => ["-i", client.key, "--known-hosts", knownHosts, "--no-ssh-config"];
 
   /** An ssh:// target as the test user, through the library; `asked` counts the password questions. */
   async function openAsTestUser(port: number, knownHosts: string) {

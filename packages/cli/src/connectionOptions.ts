@@ -8,7 +8,8 @@ export interface ConnectionOptions {
   readonly identity: readonly string[];
   readonly knownHosts?: string | undefined;
   readonly acceptNewHostKey?: boolean | undefined;
-  readonly sshConfig?: string | undefined;
+  /** A file, or `false` from `--no-ssh-config`: the SDK's `connection.configFile`. */
+  readonly sshConfig?: string | false | undefined;
   readonly sudoPasswordStdin?: boolean | undefined;
 }
 
@@ -21,6 +22,7 @@ export function addConnectionOptions(command: Command): Command {
     .option("--known-hosts <file>", "SSH known_hosts file (default ~/.ssh/known_hosts)")
     .option("--accept-new-host-key", "trust and record a host key seen for the first time (a changed key is always refused)")
     .option("--ssh-config <file>", "SSH config file (default ~/.ssh/config)")
+    .option("--no-ssh-config", "read no SSH config file (the SDK's connection.configFile: false)")
     .option("--sudo-password-stdin", "read the sudo password from the first line of stdin instead of the terminal");
 }
 
