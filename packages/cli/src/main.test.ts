@@ -81,4 +81,18 @@ describe("main, when something throws that nobody expected", () => {
       vi.unstubAllEnvs();
     }
   });
+  it("with validateOnly, parses a command line and stops before the command runs", async () => {
+    const check = async (argv: string[]) => {
+      const c = capture();
+      const code = await main(argv, c.io, new AbortController().signal, { validateOnly: true });
+      return { code, stdout: c.out(), stderr: c.err() };
+    };
+    // A target that does not exist: running it would fail, parsing it does not.
+    const valid = await check(["install", "dir:/nonexistent/root", "--system", "/nonexistent", "--no-ssh-config", "--json"]);
+    expect(valid).toEqual({ code: ExitCode.Ok, stdout: "", stderr: "" });
+    const invalid = await check(["gc", "dir:/nonexistent", "--keep", "two"]);
+    expect(invalid.code).toBe(ExitCode.Usage);
+    expect(invalid.stderr).toMatch(/^nixos-via: error: option '--keep <n>' argument 'two' is invalid/);
+    expect((await check(["deploy", "dir:/x", "--system", "/a", "--flake", ".#b"])).code).toBe(ExitCode.Usage);
+  });
 });

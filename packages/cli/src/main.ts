@@ -22,12 +22,25 @@ const TARGETS = `Targets:
                              and --wipe DEVICE, or --root DIR)`;
 
 
+/** How {@link main} runs. */
+export interface MainOptions {
+  /**
+   * Parse the command line (command, options, their values and conflicts) and stop before
+   * the command runs: 0 when it parses, 2 with the usual one line when not. The test suite
+   * checks every command example in the docs this way. @default false
+   */
+  readonly validateOnly?: boolean | undefined;
+}
+
+/** Thrown by the pre-action hook of a {@link MainOptions.validateOnly} run. */
+class Validated extends Error {}
+
 /**
  * Runs `nixos-via` with the given arguments and returns its exit code: 0 done, 1 failed,
  * 2 usage error. Never calls `process.exit`, so it can run inside tests, and never throws:
  * an unexpected error is one line too (its stack with `--debug` or `NIXOS_VIA_DEBUG=1`).
  */
-export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+export async function main(argv: readonly string[], io: Io, signal: AbortSignal, options: MainOptions = {}): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const program = new Command("nixos-via")
     .description("Install and deploy NixOS systems built on this machine onto directories, disks and hosts.")
@@ -171,9 +184,15 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
     io.stderr.write(program.helpInformation());
     return ExitCode.Usage;
   }
+  if (options.validateOnly) {
+    program.hook("preAction", () => {
+      throw new Validated();
+    });
+  }
   try {
     await program.parseAsync(joinPairedOption(argv, "--disk-encryption-keys"), { from: "user" });
   } catch (error) {
+    if (error instanceof Validated) return ExitCode.Ok;
     if (error instanceof CommanderError) {
       const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       return harmless ? ExitCode.Ok : ExitCode.Usage;
