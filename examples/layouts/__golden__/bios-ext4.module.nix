@@ -5,4 +5,5 @@
     fsType = "ext4";
     options = [ "defaults" ];
   };
+  boot.loader.grub.devices = [ "/dev/vda" ];
 }

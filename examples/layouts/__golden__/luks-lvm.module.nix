@@ -19,4 +19,5 @@
     device = "/dev/disk/by-partlabel/disk-main-luks";
     allowDiscards = true;
   };
+  boot.initrd.kernelModules = [ "dm-snapshot" ];
 }

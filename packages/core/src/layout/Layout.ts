@@ -38,8 +38,14 @@ export interface Layout {
 }
 
 /** A whole disk. Which device it is at install time is decided by {@link resolveDiskDevices}. */
-export interface Disk {
+export interface Disk extends Hooks {
   readonly type: "disk";
+  /**
+   * What partition labels and whole-disk file system labels are made of, when it is not the
+   * key (disko's `name`; a key like `/dev/vdb` gives `_dev_vdb`).
+   * @default the key in `disk`, with each `/` replaced by `_`
+   */
+  readonly name?: string;
   /** The device on the machine the layout was written for: the default on `ssh://` targets, see {@link resolveDiskDevices}. */
   readonly device?: string;
   readonly content?: DiskContent;
@@ -48,9 +54,31 @@ export interface Disk {
 /** What a whole disk holds: a partition table, or one volume on the whole device. */
 export type DiskContent = GptTable | MsdosTable | PartitionContent;
 
+/**
+ * Shell code disko runs around a node's steps. nixos-via refuses a layout with hooks unless
+ * they are allowed (`--allow-layout-hooks`); then each runs as its own step with `sh -c`, on
+ * the machine that runs the layout's steps, and the plan shows it.
+ */
+export interface Hooks {
+  /** Before the node's create steps. */
+  readonly preCreateHook?: string;
+  /** After the node's create steps. */
+  readonly postCreateHook?: string;
+  /** Before the node's mounts. */
+  readonly preMountHook?: string;
+  /** After the node's mounts. */
+  readonly postMountHook?: string;
+  /** Before the node's unmounts. */
+  readonly preUnmountHook?: string;
+  /** After the node's unmounts. */
+  readonly postUnmountHook?: string;
+}
+
 /** A GUID partition table, created with `sgdisk`. */
-export interface GptTable {
+export interface GptTable extends Hooks {
   readonly type: "gpt";
+  /** With hybrid partitions: put the EFI GPT protective (0xEE) entry first in the MBR. @default true */
+  readonly efiGptPartitionFirst?: boolean;
   /** Partitions by name; they are created in {@link GptPartition.priority} order, ties by name. */
   readonly partitions: Readonly<Record<string, GptPartition>>;
 }
@@ -73,22 +101,46 @@ export interface GptPartition {
   readonly priority?: number;
   /** The partition's name; @default the key in `partitions` */
   readonly name?: string;
-  /** GPT partition label (`/dev/disk/by-partlabel/<label>`). @default "disk-<disk>-<name>" */
+  /**
+   * GPT partition label (`/dev/disk/by-partlabel/<label>`). @default "disk-<disk>-<name>"
+   * (`mdadm-<array>-<name>` on an md array), or the first 36 hex digits of its SHA-256 when
+   * that is longer than 36 characters
+   */
   readonly label?: string;
+  /** The partition's own GUID (`sgdisk --partition-guid`); then it is found as `/dev/disk/by-partuuid/<uuid>`. @default random */
+  readonly uuid?: string;
+  /** GPT attribute bits to set (0 required, 1 no block IO, 2 legacy BIOS bootable, 60–63 type-specific). @default [] */
+  readonly attributes?: readonly number[];
+  /** sgdisk `--set-alignment`. @default 1 when start or end is in sectors (`…s`), else sgdisk's own */
+  readonly alignment?: number;
+  /** Also put this partition in a hybrid MBR (`sgdisk -h`). */
+  readonly hybrid?: HybridPartition;
   readonly content?: PartitionContent;
 }
 
-/** An MBR (msdos) partition table, created with `parted`. */
-export interface MsdosTable {
+/** One entry of a hybrid MBR. */
+export interface HybridPartition {
+  /** The MBR type byte (`0x0c`), set with `sfdisk --part-type`. */
+  readonly mbrPartitionType?: string;
+  /** Sets the MBR active flag (`sfdisk --activate`). @default false */
+  readonly mbrBootableFlag?: boolean;
+}
+
+/**
+ * disko's legacy `table`: a partition list created with `parted`, as an MBR (`msdos`) or a
+ * GPT (`gpt`, each partition's `name` is its GPT label).
+ */
+export interface MsdosTable extends Hooks {
   readonly type: "table";
-  readonly format: "msdos";
+  /** @default "gpt", as disko's */
+  readonly format: "msdos" | "gpt";
   /** In creation order. Primary and extended partitions are numbered 1–4, logical ones from 5. */
   readonly partitions: readonly MsdosPartition[];
 }
 
 /** One partition of an {@link MsdosTable}. */
 export interface MsdosPartition {
-  /** Also the file system label of its content (MBR partitions have no label of their own). */
+  /** msdos: also the file system label of its content (MBR partitions have no label of their own). gpt: the GPT label, required. */
   readonly name?: string;
   /** parted start, in any parted unit (`1MiB`, `512M`, `2048s`, `0%`…; parted's `M` is `MB`). @default "0%" */
   readonly start?: string;
@@ -108,23 +160,26 @@ export interface MsdosPartition {
 /** What a partition (or a whole disk) can hold. */
 export type PartitionContent = Filesystem | Btrfs | Swap | Luks | LvmPhysicalVolume | MdraidMember;
 
+/** Any node that holds or is a device: what hooks can be on. */
+export type LayoutNode = Disk | DiskContent | LvmVolumeGroup | MdadmArray;
+
 /** What an opened LUKS device can hold. */
 export type LuksContent = Filesystem | Btrfs | Swap | LvmPhysicalVolume;
 
 /** What an LVM logical volume can hold. */
-export type LogicalVolumeContent = Filesystem | Btrfs | Swap | Luks;
+export type LogicalVolumeContent = Filesystem | Btrfs | Swap | Luks | LvmPhysicalVolume | MdraidMember;
 
 /** What an mdadm array can hold. */
-export type MdadmContent = Filesystem | Btrfs | Swap | Luks | LvmPhysicalVolume;
+export type MdadmContent = GptTable | Filesystem | Btrfs | Swap | Luks | LvmPhysicalVolume;
 
 /** Any content node. */
-export type Content = PartitionContent;
+export type Content = PartitionContent | GptTable | MsdosTable;
 
 /** File system formats nixos-via creates with `mkfs.<format>`. */
-export type FilesystemFormat = "ext2" | "ext3" | "ext4" | "vfat" | "xfs" | "btrfs";
+export type FilesystemFormat = "ext2" | "ext3" | "ext4" | "vfat" | "xfs" | "btrfs" | "f2fs";
 
 /** A file system made with `mkfs.<format>`. */
-export interface Filesystem {
+export interface Filesystem extends Hooks {
   readonly type: "filesystem";
   readonly format: FilesystemFormat;
   /** Where it is mounted in the installed system; not mounted when absent. */
@@ -136,7 +191,7 @@ export interface Filesystem {
 }
 
 /** A btrfs file system with subvolumes. */
-export interface Btrfs {
+export interface Btrfs extends Hooks {
   readonly type: "btrfs";
   /** Extra arguments for `mkfs.btrfs`. @default [] */
   readonly extraArgs?: readonly string[];
@@ -160,7 +215,7 @@ export interface BtrfsSubvolume {
 }
 
 /** A swap device. It is created (`mkswap`) but not switched on during an install. */
-export interface Swap {
+export interface Swap extends Hooks {
   readonly type: "swap";
   /** `swapDevices.*.discardPolicy`. */
   readonly discardPolicy?: "once" | "pages" | "both";
@@ -170,12 +225,14 @@ export interface Swap {
   readonly randomEncryption?: boolean;
   /** `swapDevices.*.priority`. */
   readonly priority?: number;
-  /** Extra arguments for `mkswap`. @default [] */
+  /** `swapDevices.*.options`. @default ["defaults"] */
+  readonly mountOptions?: readonly string[];
+  /** Extra arguments for `mkswap` (not run for randomEncryption: NixOS makes that swap at each boot). @default [] */
   readonly extraArgs?: readonly string[];
 }
 
 /** A LUKS container, opened as `/dev/mapper/<name>`. */
-export interface Luks {
+export interface Luks extends Hooks {
   readonly type: "luks";
   readonly name: string;
   /** A file on the target holding the passphrase; trailing newlines are not part of it. */
@@ -188,6 +245,8 @@ export interface Luks {
    * @default {}
    */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** More key files on the target to add to the LUKS header (`cryptsetup luksAddKey`). @default [] */
+  readonly additionalKeyFiles?: readonly string[];
   /** Extra arguments for `cryptsetup luksFormat`. @default [] */
   readonly extraFormatArgs?: readonly string[];
   /** Extra arguments for `cryptsetup open`. @default [] */
@@ -198,19 +257,19 @@ export interface Luks {
 }
 
 /** An LVM physical volume that belongs to the volume group `vg`. */
-export interface LvmPhysicalVolume {
+export interface LvmPhysicalVolume extends Hooks {
   readonly type: "lvm_pv";
   readonly vg: string;
 }
 
 /** A member of the mdadm array `name`. */
-export interface MdraidMember {
+export interface MdraidMember extends Hooks {
   readonly type: "mdraid";
   readonly name: string;
 }
 
 /** An LVM volume group; its logical volumes are `/dev/<vg>/<lv>`. */
-export interface LvmVolumeGroup {
+export interface LvmVolumeGroup extends Hooks {
   readonly type: "lvm_vg";
   /** @default {} */
   readonly lvs?: Readonly<Record<string, LogicalVolume>>;
@@ -222,27 +281,31 @@ export interface LogicalVolume {
   readonly name?: string;
   /** `lvcreate -L` size (`10G`) or `-l` extents in percent (`100%FREE`, `50%VG`; a bare `N%` means `N%FREE`). */
   readonly size: string;
-  /** `lvcreate --type`. */
-  readonly lvm_type?: "mirror" | "raid0" | "raid1" | "raid5" | "raid6";
+  /** `lvcreate --type`; a `thinlv` is a thin volume (`lvcreate -V SIZE --thinpool=POOL`). */
+  readonly lvm_type?: "mirror" | "raid0" | "raid1" | "raid4" | "raid5" | "raid6" | "thin-pool" | "thinlv";
+  /** The thin pool (an LV of `lvm_type` `thin-pool` in the same group) a `thinlv` lives in. */
+  readonly pool?: string;
   /** Extra arguments for `lvcreate`. @default [] */
   readonly extraArgs?: readonly string[];
-  /** Creation order, as disko's: @default 1000, or 1251 when the size contains `100%` */
+  /** Creation order, as disko's: @default 1000 (501 for a thin pool), plus 251 when the size contains `100%` */
   readonly priority?: number;
   readonly content?: LogicalVolumeContent;
 }
 
 /** A software RAID array, created with `mdadm --create /dev/md/<name>`. */
-export interface MdadmArray {
+export interface MdadmArray extends Hooks {
   readonly type: "mdadm";
   /** RAID level. @default 1 */
   readonly level?: number;
   /** Superblock format. @default "default" */
   readonly metadata?: "1" | "1.0" | "1.1" | "1.2" | "default" | "ddf" | "imsm";
+  /** Extra arguments for `mdadm --create`. @default [] */
+  readonly extraArgs?: readonly string[];
   readonly content?: MdadmContent;
 }
 
 /** A file system with no device: tmpfs. */
-export interface NodevFilesystem {
+export interface NodevFilesystem extends Hooks {
   readonly type?: "nodev";
   readonly fsType: "tmpfs";
   /** @default the key in `nodev` */

@@ -1,11 +1,11 @@
-import type { Layout } from "./Layout.js";
+import type { Content, GptTable, Layout, LogicalVolume } from "./Layout.js";
 import type { LayoutProblem } from "./LayoutValidationError.js";
-import { numberMsdosPartitions, orderGptPartitions } from "./orderPartitions.js";
+import { orderDevices } from "./orderDevices.js";
+import { MAX_PARTLABEL, numberMsdosPartitions, orderGptPartitions, type TableOwner } from "./orderPartitions.js";
 import { ownValue } from "./ownValue.js";
-import { mountsOf, walkLayout } from "./walkLayout.js";
-
-/** GPT partition names are at most 36 UTF-16 code units. */
-const MAX_PARTLABEL = 36;
+import { hasControlCharacters } from "./printable.js";
+import { LAYOUT_DEVICE_ARG } from "./parse/readArgs.js";
+import { mountsOf, nameOfDisk, orderLogicalVolumes, walkLayout } from "./walkLayout.js";
 
 /** How long a file system label may be, by format. */
 const MAX_FS_LABEL: Readonly<Record<string, number>> = {
@@ -20,7 +20,8 @@ const MAX_FS_LABEL: Readonly<Record<string, number>> = {
 
 /**
  * The checks that span more than one node: references between nodes, names that must be
- * unique, mountpoints. Runs on a layout whose nodes each have the right shape.
+ * unique, mountpoints. Runs on a layout whose nodes each have the right shape. A layout
+ * need not mount `/` (a data disk): an install checks that with {@link mountsRoot}.
  */
 export function checkLayout(layout: Layout): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
@@ -28,30 +29,37 @@ export function checkLayout(layout: Layout): LayoutProblem[] {
   const disks = layout.disk ?? {};
 
   const partLabels = new Map<string, string>();
-  for (const name of Object.keys(disks).sort()) {
-    const content = disks[name]?.content;
-    const tablePath = `disk.${name}.content`;
-    if (content?.type === "gpt") {
-      let whole: string | undefined;
-      for (const p of orderGptPartitions(name, content)) {
-        const path = `${tablePath}.partitions.${p.key}`;
-        if (p.partition.size === undefined && p.partition.end === undefined) add(path, "needs a size or an end");
-        if (p.partition.size === "100%") {
-          if (whole === undefined) whole = path;
-          else add(`${path}.size`, `only one partition of a disk can take "100%"; ${whole} does too`);
-        }
-        const labelPath = p.partition.label === undefined ? path : `${path}.label`;
-        if (p.label.length > MAX_PARTLABEL) {
-          add(labelPath, `partition label "${p.label}" is longer than ${MAX_PARTLABEL} characters`);
-        }
-        const other = partLabels.get(p.label);
-        if (other === undefined) partLabels.set(p.label, path);
-        else {
-          add(
-            labelPath,
-            `partition label "${p.label}" is also used by ${other}; /dev/disk/by-partlabel/${p.label} would be ambiguous`,
-          );
-        }
+  const checkLabel = (label: string, labelPath: string, explicit: boolean): void => {
+    if (explicit && new TextEncoder().encode(label).length > MAX_PARTLABEL) add(labelPath, `partition label "${label}" is longer than ${MAX_PARTLABEL} characters`);
+    if (label === "" || label === "." || label === ".." || /[:/]/.test(label) || hasControlCharacters(label)) {
+      add(labelPath, `"${label}" is not a usable partition label (printable, not empty, "." or "..", no : or /)`);
+    }
+    const other = partLabels.get(label);
+    if (other === undefined) partLabels.set(label, labelPath);
+    else add(labelPath, `partition label "${label}" is also used by ${other}; /dev/disk/by-partlabel/${label} would be ambiguous`);
+  };
+  const checkGpt = (owner: TableOwner, tablePath: string, table: GptTable): void => {
+    let whole: string | undefined;
+    for (const p of orderGptPartitions(owner, table)) {
+      const path = `${tablePath}.partitions.${p.key}`;
+      if (p.partition.size === undefined && p.partition.end === undefined) add(path, "needs a size or an end");
+      if (p.partition.size === "100%") {
+        if (whole === undefined) whole = path;
+        else add(`${path}.size`, `only one partition of a disk can take "100%"; ${whole} does too`);
+      }
+      checkLabel(p.label, p.partition.label === undefined ? path : `${path}.label`, p.partition.label !== undefined);
+    }
+  };
+  for (const key of Object.keys(disks).sort()) {
+    const content = disks[key]?.content;
+    const tablePath = `disk.${key}.content`;
+    if (content?.type === "gpt") checkGpt({ type: "disk", name: nameOfDisk(key, disks[key]) }, tablePath, content);
+    else if (content?.type === "table" && content.format === "gpt") {
+      for (const p of numberMsdosPartitions(content)) {
+        const path = `${tablePath}.partitions[${p.index}].name`;
+        // parted reads the name as a word of its own command line: quotes would end it.
+        if (/["']/.test(p.partition.name ?? "")) add(path, `"${p.partition.name}" holds a quote, which parted would read as the end of the name`);
+        checkLabel(p.partition.name ?? "", path, true);
       }
     } else if (content?.type === "table") {
       const numbered = numberMsdosPartitions(content);
@@ -73,8 +81,18 @@ export function checkLayout(layout: Layout): LayoutProblem[] {
   const members = new Map<string, number>();
   const groups = layout.lvm_vg ?? {};
   const arrays = layout.mdadm ?? {};
+  for (const name of Object.keys(arrays).sort()) {
+    const content = arrays[name]?.content;
+    if (content?.type === "gpt") checkGpt({ type: "mdadm", name }, `mdadm.${name}.content`, content);
+  }
+  const created = createdDevices(layout);
   for (const site of walkLayout(layout)) {
     const c = site.content;
+    for (const [key, args] of argLists(c)) {
+      for (const arg of args) {
+        if (LAYOUT_DEVICE_ARG.test(arg) && !created.has(arg)) add(`${site.path}.${key}`, `"${arg}" names a device this layout does not create, which --wipe and the in-use check would not cover`);
+      }
+    }
     if (c.type === "filesystem" || c.type === "btrfs" || c.type === "swap") {
       if (site.parent === "msdos" && site.fsLabel === undefined) {
         add(
@@ -107,7 +125,18 @@ export function checkLayout(layout: Layout): LayoutProblem[] {
   }
   for (const vg of Object.keys(groups).sort()) {
     if (!pvs.has(vg)) add(`lvm_vg.${vg}`, `no lvm_pv names this volume group`);
+    const lvs = groups[vg]?.lvs ?? {};
+    for (const [key, lv] of orderLogicalVolumes(lvs)) {
+      for (const arg of lv.extraArgs ?? []) {
+        if (LAYOUT_DEVICE_ARG.test(arg) && !created.has(arg)) add(`lvm_vg.${vg}.lvs.${key}.extraArgs`, `"${arg}" names a device this layout does not create`);
+      }
+      if (lv.lvm_type !== "thinlv" || lv.pool === undefined) continue;
+      const pool = Object.entries(lvs).find(([k, other]) => (other.name ?? k) === lv.pool)?.[1];
+      if (pool?.lvm_type !== "thin-pool") add(`lvm_vg.${vg}.lvs.${key}.pool`, `"${lv.pool}" is not a thin-pool logical volume of ${vg}`);
+    }
   }
+  const { cycle } = orderDevices(layout);
+  for (const d of cycle) add(`${d.kind}.${d.name}`, "is built on devices that are built on it: the layout has a cycle");
   for (const md of Object.keys(arrays).sort()) {
     if (!members.has(md)) add(`mdadm.${md}`, `no mdraid content names this array`);
   }
@@ -118,6 +147,29 @@ export function checkLayout(layout: Layout): LayoutProblem[] {
     if (other === undefined) mounted.set(mount.mountpoint, mount.path);
     else add(mount.path, `"${mount.mountpoint}" is also mounted by ${other}`);
   }
-  if (!mounted.has("/")) add("", `nothing is mounted at "/": the layout needs a root file system`);
   return problems;
+}
+
+/** Whether the layout mounts `/`: an install needs a root; a data-disk layout alone does not. */
+export function mountsRoot(layout: Layout): boolean {
+  return mountsOf(layout).some((m) => m.mountpoint === "/");
+}
+
+/** The devices the layout's own steps create, which arguments may name: LUKS mappings, md arrays, logical volumes. */
+function createdDevices(layout: Layout): Set<string> {
+  const created = new Set<string>();
+  for (const site of walkLayout(layout)) if (site.content.type === "luks") created.add(`/dev/mapper/${site.content.name}`);
+  for (const name of Object.keys(layout.mdadm ?? {})) created.add(`/dev/md/${name}`);
+  for (const [vg, group] of Object.entries(layout.lvm_vg ?? {})) {
+    for (const [key, lv] of Object.entries(group.lvs ?? {}) as [string, LogicalVolume][]) created.add(`/dev/${vg}/${lv.name ?? key}`);
+  }
+  return created;
+}
+
+/** The argument lists of a content node, by key. */
+function argLists(c: Content): [string, readonly string[]][] {
+  if (c.type === "filesystem" || c.type === "swap") return [["extraArgs", c.extraArgs ?? []]];
+  if (c.type === "btrfs") return [["extraArgs", c.extraArgs ?? []], ...Object.entries(c.subvolumes ?? {}).map(([k, s]): [string, readonly string[]] => [`subvolumes.${k}.extraArgs`, s.extraArgs ?? []])];
+  if (c.type === "luks") return [["extraFormatArgs", c.extraFormatArgs ?? []], ["extraOpenArgs", c.extraOpenArgs ?? []]];
+  return [];
 }

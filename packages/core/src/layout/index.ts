@@ -27,6 +27,7 @@ export type {
 export { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
 export { LAYOUT_SCRIPT, LAYOUT_SCRIPT_NAME, layoutArgv } from "./layoutScript.js";
 export { layoutToNixosModule } from "./layoutToNixosModule.js";
-export { parseLayout } from "./parseLayout.js";
+export { parseLayout, type ParseLayoutOptions } from "./parseLayout.js";
+export { mountsRoot } from "./checkLayout.js";
 export { resolveDiskDevices, type ResolveDiskDevicesErrorType, type ResolveDiskDevicesParameters } from "./resolveDiskDevices.js";
 export { planLayout, type LayoutMount, type LayoutPlan, type PlanLayoutErrorType, type PlanLayoutParameters } from "./planLayout.js";

@@ -1,4 +1,4 @@
-import type { Layout } from "./Layout.js";
+import type { Layout, LogicalVolume } from "./Layout.js";
 import { mountsOf, walkLayout } from "./walkLayout.js";
 
 /**
@@ -40,7 +40,9 @@ export function layoutToNixosModule(layout: Layout): string {
         `device = ${nixString(device)};`,
         ...(c.discardPolicy === undefined ? [] : [`discardPolicy = ${nixString(c.discardPolicy)};`]),
         ...(c.priority === undefined ? [] : [`priority = ${c.priority};`]),
-        ...(c.randomEncryption === true ? ["randomEncryption = true;"] : []),
+        ...(c.mountOptions === undefined ? [] : [`options = ${nixValue(c.mountOptions, "      ")};`]),
+        // As disko: discards reach the device through dm-crypt when a discard policy is set.
+        ...(c.randomEncryption === true ? [`randomEncryption = { enable = true; allowDiscards = ${c.discardPolicy !== undefined}; };`] : []),
       ]);
       if (c.resumeDevice === true) resume.push(device);
     } else if (c.type === "luks" && c.initrdUnlock !== false) {
@@ -57,8 +59,14 @@ export function layoutToNixosModule(layout: Layout): string {
     }
   }
   for (const group of Object.values(layout.lvm_vg ?? {})) {
-    for (const lv of Object.values(group.lvs ?? {})) if (lv.lvm_type !== undefined) kernelModules.add(`dm-${lv.lvm_type}`);
+    // disko's modules: dm-snapshot for every volume group (snapshots present at boot), and
+    // per LV type its dm target and RAID personality.
+    kernelModules.add("dm-snapshot");
+    for (const lv of Object.values(group.lvs ?? {})) for (const m of lvKernelModules(lv.lvm_type)) kernelModules.add(m);
   }
+  const grubDevices = Object.values(layout.disk ?? {})
+    .filter((d) => d.device !== undefined && d.content?.type === "gpt" && Object.values(d.content.partitions).some((p) => p.type === "EF02"))
+    .map((d) => d.device as string);
 
   if (swaps.length > 0) {
     lines.push("  swapDevices = [");
@@ -74,8 +82,16 @@ export function layoutToNixosModule(layout: Layout): string {
   }
   if (Object.keys(layout.mdadm ?? {}).length > 0) lines.push("  boot.swraid.enable = true;");
   if (kernelModules.size > 0) lines.push(`  boot.initrd.kernelModules = ${nixValue([...kernelModules].sort(), "  ")};`);
+  if (grubDevices.length > 0) lines.push(`  boot.loader.grub.devices = ${nixValue(grubDevices.sort(), "  ")};`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
+}
+
+/** The initrd modules disko adds for an LV of this type. */
+function lvKernelModules(type: LogicalVolume["lvm_type"]): string[] {
+  if (type === undefined) return [];
+  const raid = type === "raid0" ? ["raid0"] : type === "raid1" ? ["raid1"] : type === "raid4" || type === "raid5" || type === "raid6" ? ["raid456"] : [];
+  return [...(type === "thinlv" ? [] : [`dm-${type}`]), type === "mirror" ? "dm-mirror" : "dm-raid", ...raid];
 }
 
 function compare(a: string, b: string): number {

@@ -2,12 +2,23 @@ import { err, ok, type Result } from "neverthrow";
 import { checkLayout } from "./checkLayout.js";
 import type { Disk, Layout, LvmVolumeGroup, MdadmArray, NodevFilesystem } from "./Layout.js";
 import { LayoutValidationError, type LayoutProblem } from "./LayoutValidationError.js";
+import { HOOKS } from "./parse/checkKeys.js";
 import { describe, isObject, type AddProblem } from "./parse/json.js";
 import { readDisk } from "./parse/readDisk.js";
 import { readMdadm } from "./parse/readMdadm.js";
 import { readNamed } from "./parse/readNamed.js";
 import { readNodev } from "./parse/readNodev.js";
 import { readVolumeGroup } from "./parse/readVolumeGroup.js";
+
+/** How {@link parseLayout} reads a layout. */
+export interface ParseLayoutOptions {
+  /**
+   * Accept disko's hooks (`preCreateHook`, `postMountHook`, …): shell code that the plan then
+   * runs, each as its own step. Off, a layout with a non-empty hook is refused.
+   * @default false
+   */
+  readonly allowHooks?: boolean;
+}
 
 /**
  * Reads a disko layout: the JSON `builtins.toJSON config.disko.devices` prints (or the
@@ -28,9 +39,10 @@ import { readVolumeGroup } from "./parse/readVolumeGroup.js";
  * if (layout.isErr()) console.error(layout.error.details);
  * ```
  */
-export function parseLayout(json: unknown): Result<Layout, LayoutValidationError> {
+export function parseLayout(json: unknown, options: ParseLayoutOptions = {}): Result<Layout, LayoutValidationError> {
   const problems: LayoutProblem[] = [];
   const layout = readLayout(json, (path, message) => problems.push({ path, message }));
+  if (options.allowHooks !== true) problems.push(...refuseHooks(layout));
   if (problems.length === 0) problems.push(...checkLayout(layout));
   else if (isObject(json)) {
     // Cross-checks on a partly broken layout would report follow-up noise; report them
@@ -49,7 +61,8 @@ function readLayout(json: unknown, add: AddProblem): Layout {
   const layout: { disk?: Record<string, Disk>; lvm_vg?: Record<string, LvmVolumeGroup>; mdadm?: Record<string, MdadmArray>; nodev?: Record<string, NodevFilesystem> } = {};
   for (const key of Object.keys(json)) {
     const value = json[key];
-    if (key === "disk") layout.disk = readNamed(value, key, "entries", add, readDisk);
+    // A disk's key only identifies it; readDisk checks the name labels are made of.
+    if (key === "disk") layout.disk = readNamed(value, key, "entries", add, readDisk, false);
     else if (key === "lvm_vg") layout.lvm_vg = readNamed(value, key, "entries", add, readVolumeGroup);
     else if (key === "mdadm") layout.mdadm = readNamed(value, key, "entries", add, readMdadm);
     // nodev entries are usually named by their mountpoint, which is checked as one.
@@ -60,4 +73,20 @@ function readLayout(json: unknown, add: AddProblem): Layout {
     } else if (!key.startsWith("_")) add(key, "unknown option; nixos-via does not act on it");
   }
   return layout;
+}
+
+/** Every hook of the layout, refused: hooks are shell code, run only when allowed. */
+function refuseHooks(layout: Layout): LayoutProblem[] {
+  const found: LayoutProblem[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      const at = Array.isArray(node) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+      if ((HOOKS as readonly string[]).includes(key) && typeof value === "string") {
+        found.push({ path: at, message: "hooks are shell code, which nixos-via runs only with --allow-layout-hooks (allowHooks)" });
+      } else visit(value, at);
+    }
+  };
+  visit(layout, "");
+  return found;
 }

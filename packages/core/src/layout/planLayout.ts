@@ -7,9 +7,10 @@ import { checkDevicesAndMountRoot } from "./plan/checkDevicesAndMountRoot.js";
 import { diskDevices } from "./plan/diskDevices.js";
 import { layoutMounts } from "./plan/layoutMounts.js";
 import { planFormat } from "./plan/planFormat.js";
-import { planMounts } from "./plan/planMounts.js";
+import { aroundCreate, aroundMounts, hookedNodes } from "./plan/planHooks.js";
+import { planMounts, type ArrangeMounts } from "./plan/planMounts.js";
 import { combinePlanned } from "./plan/PlannedSteps.js";
-import { planPartitions } from "./plan/planPartitions.js";
+import { planPartitions, type WrapCreate } from "./plan/planPartitions.js";
 import { planUnmount } from "./plan/planUnmount.js";
 import { planWipe } from "./plan/planWipe.js";
 
@@ -19,6 +20,12 @@ export interface PlanLayoutParameters {
   readonly devices: Readonly<Record<string, string>>;
   /** Where the installed system's `/` is mounted, e.g. `/mnt`. */
   readonly mountRoot: string;
+  /**
+   * Run the layout's hooks (disko's `preCreateHook`, `postMountHook`, …), each as a step of
+   * its own around its node's steps. Without it a layout with hooks is refused.
+   * @default false
+   */
+  readonly allowHooks?: boolean;
 }
 
 /** One file system the layout mounts during the install. */
@@ -74,9 +81,9 @@ export type PlanLayoutErrorType = LayoutValidationError;
  * if (plan.isOk()) for (const step of plan.value.steps) console.log(step.description);
  * ```
  */
-export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
+export function planLayout(given: Layout, { devices, mountRoot, allowHooks = false }: PlanLayoutParameters): Result<LayoutPlan, PlanLayoutErrorType> {
   // Plan what was validated: parseLayout's copy keeps every key and inherits none.
-  const parsed = parseLayout(given);
+  const parsed = parseLayout(given, { allowHooks });
   if (parsed.isErr()) return err(parsed.error);
   const layout = parsed.value;
   const problems = checkDevicesAndMountRoot(layout, devices, mountRoot);
@@ -84,8 +91,15 @@ export function planLayout(given: Layout, { devices, mountRoot }: PlanLayoutPara
 
   const disks = diskDevices(layout, devices);
   const mounts = layoutMounts(layout, devices, mountRoot);
-  const create = combinePlanned([planWipe(disks), planPartitions(disks), planFormat(layout, devices), planMounts(mounts)]);
-  const unmount = planUnmount(mounts, create.teardown);
+  const nodes = hookedNodes(layout, devices);
+  const hooked = new Map(nodes.map((n) => [n.path, n]));
+  const wrap: WrapCreate = (path, part) => {
+    const node = hooked.get(path);
+    return node === undefined ? part : aroundCreate(node, part, mountRoot);
+  };
+  const arrange = (kind: "Mount" | "Unmount"): ArrangeMounts => (perMount) => aroundMounts(kind, layout, nodes, perMount, mountRoot);
+  const create = combinePlanned([planWipe(disks), planPartitions(disks, wrap), planFormat(layout, devices, wrap), planMounts(mounts, arrange("Mount"))]);
+  const unmount = planUnmount(mounts, create.teardown, arrange("Unmount"));
   return ok({
     steps: create.steps,
     unmountSteps: unmount.steps,

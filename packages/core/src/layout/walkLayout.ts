@@ -1,6 +1,7 @@
-import type { Content, Layout, LogicalVolume } from "./Layout.js";
-import { numberMsdosPartitions, orderGptPartitions } from "./orderPartitions.js";
+import type { Content, GptTable, Layout, LogicalVolume, MsdosTable } from "./Layout.js";
+import { numberMsdosPartitions, orderGptPartitions, type TableOwner } from "./orderPartitions.js";
 import { ownValue } from "./ownValue.js";
+import { diskName } from "./parse/readDisk.js";
 
 /** Where a content node sits, as the planner, the checks and the NixOS module see it. */
 export interface ContentSite {
@@ -17,8 +18,21 @@ export interface ContentSite {
   readonly fsLabel: string | undefined;
   /** Human words for the device: `disk main, partition 2 (disk-main-root)`. */
   readonly description: string;
-  /** The disk whose partition holds the content directly, when there is one. */
+  /** The disk (its key) whose partition holds the content directly, when there is one. */
   readonly partitionOf?: { readonly disk: string; readonly number: number };
+}
+
+/**
+ * How udev names a label under /dev/disk/by-partlabel: disko's hexEscapeUdevSymlink, every
+ * character but `0-9A-Za-z#+-.:=@_/` (and `,`, inside its range `+-.`) as `\xHH`.
+ */
+export function udevEscape(label: string): string {
+  return [...label].map((c) => (/[0-9A-Za-z#+,\-.:=@_/]/.test(c) ? c : `\\x${c.codePointAt(0)!.toString(16).toUpperCase()}`)).join("");
+}
+
+/** The name disko gives a disk: its `name`, else its key with each `/` as `_`. */
+export function nameOfDisk(key: string, disk: { readonly name?: string } | undefined): string {
+  return disk?.name ?? diskName(key);
 }
 
 /** How a partition is named in steps: resolved on the target by the layout script. */
@@ -28,9 +42,9 @@ export function partitionRef(diskDevice: string, number: number, label: string):
 
 /** Logical volumes in disko's creation order (its `priority`), ties by name. */
 export function orderLogicalVolumes(lvs: Readonly<Record<string, LogicalVolume>>): [string, LogicalVolume][] {
-  // disko's order: priority, by default 1000, and 1251 for sizes with "100%" (they take
-  // what is left, so they come last); ties by name.
-  const priority = (lv: LogicalVolume) => lv.priority ?? (lv.size.includes("100%") ? 1251 : 1000);
+  // disko's order: priority, by default 1000 (501 for a thin pool, which its thin volumes
+  // need first), plus 251 for sizes with "100%" (they take what is left); ties by name.
+  const priority = (lv: LogicalVolume) => lv.priority ?? (lv.lvm_type === "thin-pool" ? 501 : 1000) + (lv.size.includes("100%") ? 251 : 0);
   return Object.keys(lvs)
     .sort()
     .map((key): [string, LogicalVolume] => [key, lvs[key] as LogicalVolume])
@@ -60,42 +74,60 @@ export function walkLayout(layout: Layout, devices: Readonly<Record<string, stri
     }
   };
 
+  const visitGpt = (owner: TableOwner, key: string, device: string, words: string, path: string, table: GptTable): void => {
+    for (const p of orderGptPartitions(owner, table)) {
+      if (p.partition.content === undefined) continue;
+      // udev makes no by-partlabel links for md partitions; disko names them by the array's name.
+      const bootDevice =
+        p.partition.uuid !== undefined
+          ? `/dev/disk/by-partuuid/${p.partition.uuid}`
+          : owner.type === "mdadm"
+            ? `/dev/disk/by-id/md-name-any:${owner.name}-part${p.number}`
+            : `/dev/disk/by-partlabel/${udevEscape(p.label)}`;
+      visit({
+        path: `${path}.partitions.${p.key}.content`,
+        content: p.partition.content,
+        parent: "gpt",
+        installDevice: partitionRef(device, p.number, p.label),
+        bootDevice,
+        fsLabel: undefined,
+        description: `${words}, partition ${p.number} (${p.label})`,
+        ...(owner.type === "disk" ? { partitionOf: { disk: key, number: p.number } } : {}),
+      });
+    }
+  };
+  const visitTable = (key: string, device: string, path: string, table: MsdosTable): void => {
+    for (const p of numberMsdosPartitions(table)) {
+      if (p.partition.content === undefined) continue;
+      const gpt = table.format === "gpt";
+      const fsLabel = gpt ? undefined : p.partition.name;
+      const label = gpt ? (p.partition.name ?? "") : "";
+      visit({
+        path: `${path}.partitions[${p.index}].content`,
+        content: p.partition.content,
+        parent: gpt ? "gpt" : "msdos",
+        installDevice: partitionRef(device, p.number, label),
+        bootDevice: gpt ? `/dev/disk/by-partlabel/${udevEscape(label)}` : fsLabel === undefined ? undefined : `/dev/disk/by-label/${fsLabel}`,
+        fsLabel,
+        description: `disk ${key}, partition ${p.number}${gpt ? ` (${label})` : ""}`,
+        partitionOf: { disk: key, number: p.number },
+      });
+    }
+  };
+
   const disks = layout.disk ?? {};
-  for (const name of Object.keys(disks).sort()) {
-    const disk = disks[name];
+  for (const key of Object.keys(disks).sort()) {
+    const disk = disks[key];
     const content = disk?.content;
     if (content === undefined) continue;
-    const device = ownValue(devices, name) ?? `<disk ${name}>`;
-    const path = `disk.${name}.content`;
-    if (content.type === "gpt") {
-      for (const p of orderGptPartitions(name, content)) {
-        if (p.partition.content === undefined) continue;
-        visit({
-          path: `${path}.partitions.${p.key}.content`,
-          content: p.partition.content,
-          parent: "gpt",
-          installDevice: partitionRef(device, p.number, p.label),
-          bootDevice: `/dev/disk/by-partlabel/${p.label}`,
-          fsLabel: undefined,
-          description: `disk ${name}, partition ${p.number} (${p.label})`,
-          partitionOf: { disk: name, number: p.number },
-        });
-      }
-    } else if (content.type === "table") {
-      for (const p of numberMsdosPartitions(content)) {
-        if (p.partition.content === undefined) continue;
-        const fsLabel = p.partition.name;
-        visit({
-          path: `${path}.partitions[${p.index}].content`,
-          content: p.partition.content,
-          parent: "msdos",
-          installDevice: partitionRef(device, p.number, ""),
-          bootDevice: fsLabel === undefined ? undefined : `/dev/disk/by-label/${fsLabel}`,
-          fsLabel,
-          description: `disk ${name}, partition ${p.number}`,
-          partitionOf: { disk: name, number: p.number },
-        });
-      }
+    const name = nameOfDisk(key, disk);
+    const device = ownValue(devices, key) ?? `<disk ${key}>`;
+    const path = `disk.${key}.content`;
+    if (content.type === "gpt" || content.type === "table") {
+      // The table itself is written in the partition phase; its site carries its hooks.
+      visit({ path, content, parent: "disk", installDevice: device, bootDevice: undefined, fsLabel: undefined, description: `disk ${key}` });
+      if (content.type === "gpt") visitGpt({ type: "disk", name }, key, device, `disk ${key}`, path, content);
+      else visitTable(key, device, path, content);
     } else {
       visit({
         path,
@@ -104,7 +136,7 @@ export function walkLayout(layout: Layout, devices: Readonly<Record<string, stri
         installDevice: device,
         bootDevice: `/dev/disk/by-label/${name}`,
         fsLabel: name,
-        description: `disk ${name}`,
+        description: `disk ${key}`,
       });
     }
   }
@@ -114,15 +146,9 @@ export function walkLayout(layout: Layout, devices: Readonly<Record<string, stri
     const content = arrays[name]?.content;
     if (content === undefined) continue;
     const device = `/dev/md/${name}`;
-    visit({
-      path: `mdadm.${name}.content`,
-      content,
-      parent: "mdadm",
-      installDevice: device,
-      bootDevice: device,
-      fsLabel: undefined,
-      description: device,
-    });
+    const path = `mdadm.${name}.content`;
+    visit({ path, content, parent: "mdadm", installDevice: device, bootDevice: content.type === "gpt" ? undefined : device, fsLabel: undefined, description: device });
+    if (content.type === "gpt") visitGpt({ type: "mdadm", name }, name, device, device, path, content);
   }
 
   const groups = layout.lvm_vg ?? {};
@@ -155,6 +181,8 @@ export interface MountSite {
   readonly installDevice: string;
   readonly bootDevice: string | undefined;
   readonly description: string;
+  /** Path of the node that is mounted (a file system, a btrfs, a nodev entry): whose mount hooks run around it. */
+  readonly node: string;
 }
 
 /** Every mount a layout declares, in declaration (creation) order. */
@@ -162,7 +190,7 @@ export function mountsOf(layout: Layout, devices: Readonly<Record<string, string
   const mounts: MountSite[] = [];
   for (const site of walkLayout(layout, devices)) {
     const c = site.content;
-    const base = { installDevice: site.installDevice, bootDevice: site.bootDevice, description: site.description };
+    const base = { installDevice: site.installDevice, bootDevice: site.bootDevice, description: site.description, node: site.path };
     if (c.type === "filesystem" && c.mountpoint !== undefined) {
       mounts.push({
         ...base,
@@ -209,6 +237,7 @@ export function mountsOf(layout: Layout, devices: Readonly<Record<string, string
       installDevice: device,
       bootDevice: device,
       description: `${fs.fsType} ${key}`,
+      node: `nodev.${key}`,
     });
   }
   return mounts;

@@ -1,5 +1,5 @@
 import type { DiskContent, LvmPhysicalVolume, MdraidMember } from "../Layout.js";
-import { checkKeys, refuseHooks } from "./checkKeys.js";
+import { checkKeys, HOOKS, readHooks } from "./checkKeys.js";
 import { optString } from "./fields.js";
 import { describe, isObject, type AddProblem, type JsonObject } from "./json.js";
 import { readBtrfs } from "./readBtrfs.js";
@@ -18,9 +18,9 @@ type ContentType = (typeof CONTENT_TYPES)[number];
 const ALLOWED: Readonly<Record<ContentParent, readonly string[]>> = {
   disk: ["gpt", "table", "filesystem", "btrfs", "swap", "luks", "lvm_pv", "mdraid"],
   partition: ["filesystem", "btrfs", "swap", "luks", "lvm_pv", "mdraid"],
-  luks: ["filesystem", "btrfs", "swap", "lvm_pv"],
-  lv: ["filesystem", "btrfs", "swap", "luks"],
-  mdadm: ["filesystem", "btrfs", "swap", "luks", "lvm_pv"],
+  luks: ["filesystem", "btrfs", "swap", "lvm_pv", "mdraid"],
+  lv: ["filesystem", "btrfs", "swap", "luks", "lvm_pv", "mdraid"],
+  mdadm: ["gpt", "filesystem", "btrfs", "swap", "luks", "lvm_pv"],
 };
 
 const PARENT_WORDS: Readonly<Record<ContentParent, string>> = {
@@ -38,7 +38,7 @@ export function readContent(value: unknown, path: string, parent: ContentParent,
     return undefined;
   }
   const type = value.type;
-  refuseHooks(value, path, add);
+  const hooks = readHooks(value, path, add);
   if (typeof type !== "string") {
     add(`${path}.type`, `required: the content type, not ${describe(type)}`);
     return undefined;
@@ -48,7 +48,9 @@ export function readContent(value: unknown, path: string, parent: ContentParent,
     add(`${path}.type`, refused);
     return undefined;
   }
-  return readByType(value, path, type as ContentType, add);
+  const body = Object.fromEntries(Object.entries(value).filter(([k]) => !(HOOKS as readonly string[]).includes(k)));
+  const node = readByType(body, path, type as ContentType, add);
+  return node === undefined ? undefined : { ...node, ...hooks };
 }
 
 /** The node's `content`, when it has one (null counts as none). */
@@ -61,7 +63,7 @@ function refusedType(type: string, parent: ContentParent): string | undefined {
   if (type.startsWith("bcachefs") || type === "bcache") return `"${type}" is not supported: nixos-via does not create bcache or bcachefs`;
   if (!(CONTENT_TYPES as readonly string[]).includes(type)) return `unknown content type "${type}"`;
   if (ALLOWED[parent].includes(type)) return undefined;
-  const why = type === "gpt" || type === "table" ? "; a partition table can only be the content of a disk" : "";
+  const why = type === "gpt" ? "; a GPT can only be the content of a disk or an md array" : type === "table" ? "; a legacy table can only be the content of a disk" : "";
   return `"${type}" cannot be the content of ${PARENT_WORDS[parent]}${why}`;
 }
 

@@ -4,7 +4,7 @@ import type { AddProblem, JsonObject } from "./json.js";
 import { readArgs } from "./readArgs.js";
 import { readMountFields } from "./readMountFields.js";
 
-const FORMATS = ["ext2", "ext3", "ext4", "vfat", "xfs", "btrfs"] as const;
+const FORMATS = ["ext2", "ext3", "ext4", "vfat", "xfs", "btrfs", "f2fs"] as const;
 
 /** Reads a file system made with `mkfs.<format>`. */
 export function readFilesystem(v: JsonObject, path: string, add: AddProblem): Filesystem {

@@ -1,7 +1,7 @@
 import type { Luks } from "../Layout.js";
 import { checkKeys } from "./checkKeys.js";
 import { checkName } from "./checkName.js";
-import { optBool, optInt, optPath, optString } from "./fields.js";
+import { optBool, optInt, optPath, optString, optStrings } from "./fields.js";
 import { describe, emptyRecord, isObject, type AddProblem, type JsonObject } from "./json.js";
 import { readArgs } from "./readArgs.js";
 import { readOptionalContent } from "./readContent.js";
@@ -23,9 +23,10 @@ export function readLuks(v: JsonObject, path: string, add: AddProblem): Luks {
   const settings = readLuksSettings(v, path, add);
   if (v.askPassword === true) add(`${path}.askPassword`, "nixos-via cannot ask for a passphrase while installing: give passwordFile or settings.keyFile");
   else if (v.askPassword !== undefined && v.askPassword !== false) add(`${path}.askPassword`, `expected a boolean, not ${describe(v.askPassword)}`);
-  if (v.additionalKeyFiles !== undefined && !(Array.isArray(v.additionalKeyFiles) && v.additionalKeyFiles.length === 0)) {
-    add(`${path}.additionalKeyFiles`, "adding more key files is not supported");
-  }
+  const additionalKeyFiles = optStrings(v, "additionalKeyFiles", path, add);
+  additionalKeyFiles?.forEach((f, i) => {
+    if (!f.startsWith("/")) add(`${path}.additionalKeyFiles[${i}]`, `"${f}" is not an absolute path`);
+  });
   if (passwordFile === undefined && keyFile === undefined && settings.keyFile === undefined && v.askPassword !== true) {
     add(path, "needs passwordFile, keyFile or settings.keyFile: a file on the target with the passphrase or key");
   }
@@ -37,6 +38,7 @@ export function readLuks(v: JsonObject, path: string, add: AddProblem): Luks {
     ...(passwordFile === undefined ? {} : { passwordFile }),
     ...(keyFile === undefined ? {} : { keyFile }),
     ...(Object.keys(settings).length === 0 ? {} : { settings }),
+    ...(additionalKeyFiles === undefined || additionalKeyFiles.length === 0 ? {} : { additionalKeyFiles }),
     ...readArgs(v, "extraFormatArgs", path, add),
     ...readArgs(v, "extraOpenArgs", path, add),
     ...(initrdUnlock === undefined ? {} : { initrdUnlock }),

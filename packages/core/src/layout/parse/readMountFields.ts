@@ -9,7 +9,7 @@ export function readMountFields(v: JsonObject, path: string, add: AddProblem): {
     const mp = v.mountpoint;
     if (typeof mp !== "string") add(`${path}.mountpoint`, `expected an absolute path, not ${describe(mp)}`);
     else if (hasControlCharacters(mp)) add(`${path}.mountpoint`, controlCharacters(mp));
-    else if (!isMountpoint(mp)) add(`${path}.mountpoint`, `"${mp}" is not a plain absolute path (no trailing /, //, . or .., spaces or quotes)`);
+    else if (!isMountpoint(mp)) add(`${path}.mountpoint`, `"${mp}" is not an absolute path without a trailing /, // or . and .. segments`);
     else out.mountpoint = mp;
   }
   const options = optStrings(v, "mountOptions", path, add);
@@ -20,9 +20,12 @@ export function readMountFields(v: JsonObject, path: string, add: AddProblem): {
   return out;
 }
 
-/** A plain absolute path: no trailing /, empty, `.` or `..` segments, spaces or quotes. */
+/**
+ * An absolute path without a trailing /, empty, `.` or `..` segments. Spaces and other
+ * characters are fine: every step takes the path as one argument, never through a shell.
+ */
 export function isMountpoint(mp: string): boolean {
   if (mp === "/") return true;
-  if (!mp.startsWith("/") || mp.endsWith("/") || /[\s"'\\$`]/.test(mp)) return false;
+  if (!mp.startsWith("/") || mp.endsWith("/")) return false;
   return mp.slice(1).split("/").every((s) => s !== "" && s !== "." && s !== "..");
 }

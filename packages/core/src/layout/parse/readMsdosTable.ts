@@ -1,5 +1,5 @@
-import type { Content, DiskContent, MsdosPartition } from "../Layout.js";
-import { checkKeys, refuseHooks } from "./checkKeys.js";
+import type { DiskContent, MsdosPartition, PartitionContent } from "../Layout.js";
+import { checkKeys } from "./checkKeys.js";
 import { checkName, NAME } from "./checkName.js";
 import { optBool, optEnum, optString, optStrings } from "./fields.js";
 import { describe, isObject, type AddProblem, type JsonObject } from "./json.js";
@@ -9,35 +9,38 @@ import { readOptionalContent } from "./readContent.js";
 const PARTED_POSITION = /^-?([0-9]+(\.[0-9]+)?)(s|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib|%|cyl|chs)?$/i;
 const PARTED_CHS = /^[0-9]+,[0-9]+,[0-9]+$/;
 const FS_TYPES = ["btrfs", "ext2", "ext3", "ext4", "fat16", "fat32", "linux-swap", "xfs"] as const;
+const FORMATS = ["msdos", "gpt"] as const;
 const PART_TYPES = ["primary", "extended", "logical"] as const;
 
-/** Reads an msdos (MBR) partition table: a list of partitions with positions as parted takes them. */
+/**
+ * Reads disko's legacy `table`: a list of partitions with positions as parted takes them,
+ * on an MBR (`msdos`) or, disko's default, a GPT.
+ */
 export function readMsdosTable(v: JsonObject, path: string, add: AddProblem): DiskContent | undefined {
   checkKeys(v, path, add, ["type", "device", "format", "partitions"]);
-  if (v.format !== "msdos") {
-    add(`${path}.format`, v.format === "gpt" || v.format === undefined
-      ? `table format "gpt" is not supported: use content type "gpt"`
-      : `expected "msdos", not ${describe(v.format)}`);
-  }
+  const format = optEnum(v, "format", path, add, FORMATS) ?? "gpt";
   const raw = v.partitions ?? [];
   const partitions: MsdosPartition[] = [];
   if (!Array.isArray(raw)) {
     add(`${path}.partitions`, `expected a list of partitions, not ${describe(raw)}`);
-    return { type: "table", format: "msdos", partitions };
+    return { type: "table", format, partitions };
   }
   raw.forEach((part: unknown, i) => {
     const p = `${path}.partitions[${i}]`;
     if (!isObject(part)) add(p, `expected an object, not ${describe(part)}`);
-    else partitions.push(readMsdosPartition(part, p, add));
+    else partitions.push(readMsdosPartition(part, p, format, add));
   });
-  return { type: "table", format: "msdos", partitions };
+  return { type: "table", format, partitions };
 }
 
-function readMsdosPartition(part: JsonObject, p: string, add: AddProblem): MsdosPartition {
+function readMsdosPartition(part: JsonObject, p: string, format: "msdos" | "gpt", add: AddProblem): MsdosPartition {
   checkKeys(part, p, add, ["name", "start", "end", "bootable", "fs-type", "part-type", "flags", "content"]);
-  refuseHooks(part, p, add);
-  const name = optString(part, "name", p, add);
-  checkName(name, `${p}.name`, add);
+  const name = part.name === null ? undefined : optString(part, "name", p, add);
+  // On msdos the name becomes a file system label (a device name); on gpt it is the GPT label, checked as one.
+  if (format === "msdos") checkName(name, `${p}.name`, add);
+  else if (name === undefined && part.name !== null && part.name !== undefined) {
+    // already reported by optString
+  } else if (name === undefined) add(`${p}.name`, "required on a gpt table: the partition's GPT label");
   const out: Record<string, unknown> = {};
   for (const k of ["start", "end"] as const) {
     const s = optString(part, k, p, add);
@@ -59,7 +62,7 @@ function readMsdosPartition(part: JsonObject, p: string, add: AddProblem): Msdos
     ...(fsType === undefined ? {} : { "fs-type": fsType }),
     ...(partType === undefined ? {} : { "part-type": partType }),
     ...(flags === undefined ? {} : { flags }),
-    ...(content === undefined ? {} : { content: content as Content }),
+    ...(content === undefined ? {} : { content: content as PartitionContent }),
   };
 }
 

@@ -1,26 +1,34 @@
 import type { Content, Layout } from "../Layout.js";
+import { orderDevices } from "../orderDevices.js";
 import { walkLayout, type ContentSite } from "../walkLayout.js";
 import { planContent } from "./planContent.js";
+import type { WrapCreate } from "./planPartitions.js";
 import { planMdArrays } from "./planMdArrays.js";
 import { combinePlanned, type PlannedSteps } from "./PlannedSteps.js";
 import { planVolumeGroups } from "./planVolumeGroups.js";
 
 /**
  * Phase format, in the order the devices come to exist: the contents on the disks, then
- * the md arrays made of disk members and what is on them, then the volume groups made of
- * the physical volumes created so far and what is on their logical volumes.
+ * each volume group and md array in disko's order (see `orderDevices`: after whatever holds
+ * its members), created from its members and followed by what is on it.
  */
-export function planFormat(layout: Layout, devices: Readonly<Record<string, string>>): PlannedSteps {
+export function planFormat(layout: Layout, devices: Readonly<Record<string, string>>, wrap: WrapCreate = (_, part) => part): PlannedSteps {
   const sites = walkLayout(layout, devices);
+  const content = (site: ContentSite) => (site.parent === "disk" && (site.content.type === "gpt" || site.content.type === "table") ? planContent(site) : wrap(site.path, planContent(site)));
   const onDisks = sites.filter((s) => s.path.startsWith("disk."));
-  const onArrays = sites.filter((s) => s.path.startsWith("mdadm."));
-  const onVolumes = sites.filter((s) => s.path.startsWith("lvm_vg."));
+  const members = (belongsTo: (content: Content) => string | undefined) => devicesByName(sites, belongsTo);
+  const pvs = members((c) => (c.type === "lvm_pv" ? c.vg : undefined));
+  const mds = members((c) => (c.type === "mdraid" ? c.name : undefined));
   return combinePlanned([
-    ...onDisks.map(planContent),
-    planMdArrays(layout.mdadm ?? {}, devicesByName(onDisks, (c) => (c.type === "mdraid" ? c.name : undefined))),
-    ...onArrays.map(planContent),
-    planVolumeGroups(layout.lvm_vg ?? {}, devicesByName([...onDisks, ...onArrays], (c) => (c.type === "lvm_pv" ? c.vg : undefined))),
-    ...onVolumes.map(planContent),
+    ...onDisks.map(content),
+    ...orderDevices(layout).order.flatMap(({ kind, name }) => {
+      const on = sites.filter((s) => s.path.startsWith(`${kind}.${name}.`));
+      const created =
+        kind === "mdadm"
+          ? planMdArrays({ [name]: layout.mdadm?.[name] ?? { type: "mdadm" } }, mds)
+          : planVolumeGroups({ [name]: layout.lvm_vg?.[name] ?? { type: "lvm_vg" } }, pvs);
+      return [wrap(`${kind}.${name}`, created), ...on.map(content)];
+    }),
   ]);
 }
 

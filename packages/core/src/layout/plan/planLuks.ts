@@ -28,6 +28,10 @@ export function planLuks(site: ContentSite, luks: Luks): PlannedSteps {
   ];
   // --persistent stores the open flags in the LUKS header, so the installed system opens it the same way.
   const persistent = openFlags.length > 0 ? ["--persistent"] : [];
+  // disko authorises each added key with the first key, given the same way as to luksFormat.
+  const added = (luks.additionalKeyFiles ?? []).map((file) =>
+    runStep("format", `add the key file ${file} (on the target) to ${site.description}`, withKey(["cryptsetup", "luksAddKey", "--batch-mode", ...keyArgs, dev, file]), NO_UDEV),
+  );
   return planned({
     steps: [
       runStep(
@@ -42,10 +46,11 @@ export function planLuks(site: ContentSite, luks: Luks): PlannedSteps {
         withKey(["cryptsetup", "open", ...openFlags, ...persistent, ...(luks.extraOpenArgs ?? []), ...keyArgs, dev, luks.name]),
         NO_UDEV,
       ),
+      ...added,
     ],
     teardown: [runStep("unmount", `close /dev/mapper/${luks.name}`, layoutArgv("close", [luks.name]), NO_UDEV)],
     tools: ["cryptsetup", "sh"],
     kernelFeatures: ["device-mapper", "dm-crypt"],
-    keyFiles: source === "" ? [] : [source],
+    keyFiles: [...(source === "" ? [] : [source]), ...(luks.additionalKeyFiles ?? [])],
   });
 }

@@ -19,6 +19,7 @@ function planMdArray(name: string, md: MdadmArray | undefined, devices: readonly
     "mdadm", "--create", `/dev/md/${name}`, "--run", "--force", "--homehost=any",
     `--level=${md?.level ?? 1}`, `--raid-devices=${devices.length}`,
     ...(metadata === "default" ? [] : [`--metadata=${metadata}`]),
+    ...(md?.extraArgs ?? []),
     ...devices,
   ];
   return planned({

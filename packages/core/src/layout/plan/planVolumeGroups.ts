@@ -34,9 +34,11 @@ function planVolumeGroup(vg: string, group: LvmVolumeGroup | undefined, devices:
 }
 
 function createLogicalVolumeStep(vg: string, name: string, lv: LogicalVolume) {
-  // lvcreate takes a share as extents (-l) and reads a bare "50%" as a share of the free space.
-  const size = lv.size.includes("%") ? ["-l", /%$/.test(lv.size) ? `${lv.size}FREE` : lv.size] : ["-L", lv.size];
-  const type = lv.lvm_type === undefined ? [] : [`--type=${lv.lvm_type}`];
+  // As disko: a thin volume's size is virtual (-V); a share is in extents (-l), and a bare
+  // "50%" means a share of the free space.
+  const amount = /%$/.test(lv.size) ? `${lv.size}FREE` : lv.size;
+  const size = [lv.lvm_type === "thinlv" ? "-V" : lv.size.includes("%") ? "-l" : "-L", amount];
+  const type = lv.lvm_type === undefined ? [] : lv.lvm_type === "thinlv" ? [`--thinpool=${lv.pool ?? ""}`] : [`--type=${lv.lvm_type}`];
   return runStep(
     "format",
     `create the logical volume /dev/${vg}/${name} (${lv.size})`,
