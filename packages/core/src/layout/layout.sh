@@ -77,7 +77,17 @@ case $mode in
     rmdir "$top"
     exit "$status" ;;
   unmount)
-    if grep -q "^[^ ]* $1 " /proc/mounts; then umount "$1"; fi ;;
+    # /proc/mounts writes a space as \040, a tab as \011, a backslash as \134: undo that
+    # before comparing, so mountpoints with such characters are found too.
+    if M=$1 awk '
+      function unescape(s,  parts, n, i, r) {
+        gsub(/\\040/, " ", s); gsub(/\\011/, "\t", s)
+        n = split(s, parts, /\\134/); r = parts[1]
+        for (i = 2; i <= n; i++) r = r "\\" parts[i]
+        return r
+      }
+      unescape($2) == ENVIRON["M"] { found = 1 }
+      END { exit !found }' /proc/mounts; then umount "$1"; fi ;;
   close)
     if [ -e "/dev/mapper/$1" ]; then cryptsetup close "$1"; fi ;;
   deactivate)

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,6 +39,19 @@ for (const shell of TARGET_SHELLS) {
       for (const [mode, arg] of [["unmount", work], ["close", "nixos-via-test-nothing"], ["deactivate", "nixos-via-test-vg"], ["stop", "nixos-via-test-md"]] as const) {
         const r = layout(mode, [arg]);
         expect(r.status, `${mode}: ${r.stderr}`).toBe(0);
+      }
+    });
+
+    it("unmounts a mountpoint whose name /proc/mounts escapes (spaces, a backslash)", () => {
+      const dir = join(work, `name with spaces\\and\\040-${shell.id}`);
+      mkdirSync(dir);
+      execFileSync("mount", ["-t", "tmpfs", "none", dir]);
+      try {
+        const r = layout("unmount", [dir]);
+        expect(r.status, r.stderr).toBe(0);
+        expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(`-${shell.id} `);
+      } finally {
+        execFileSync("sh", ["-c", 'umount "$1" 2>/dev/null || true', "sh", dir]);
       }
     });
 

@@ -1,6 +1,7 @@
 import type { RunStep } from "../../pipeline/Step.js";
 import { layoutArgv } from "../layoutScript.js";
 import type { LayoutMount } from "../planLayout.js";
+import type { ArrangeMounts } from "./planMounts.js";
 import { planned, type PlannedSteps } from "./PlannedSteps.js";
 import { runStep } from "./runStep.js";
 
@@ -11,10 +12,10 @@ import { runStep } from "./runStep.js";
  *
  * @param teardown - the steps that release devices, in creation order
  */
-export function planUnmount(mounts: readonly LayoutMount[], teardown: readonly RunStep[]): PlannedSteps {
+export function planUnmount(mounts: readonly LayoutMount[], teardown: readonly RunStep[], arrange: ArrangeMounts = (p) => p.flatMap((m) => m.steps)): PlannedSteps {
   const steps = [
-    ...[...mounts].reverse().map((m) => runStep("unmount", `unmount ${m.path}`, layoutArgv("unmount", [m.path]))),
+    ...arrange([...mounts].reverse().map((m) => ({ mount: m, steps: [runStep("unmount", `unmount ${m.path}`, layoutArgv("unmount", [m.path]))] }))),
     ...[...teardown].reverse(),
   ];
-  return planned({ steps, tools: steps.length > 0 ? ["sh", "grep", "umount"] : [] });
+  return planned({ steps, tools: steps.length > 0 ? ["sh", "awk", "umount"] : [] });
 }
