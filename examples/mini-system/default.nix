@@ -8,6 +8,7 @@
 , activationDelay ? "0"      # seconds the activation takes: lets tests drop connections mid-switch
 , brokenSsh ? ""             # "1": the system boots/activates without a reachable sshd
 , kernelDir ? ../../.cache/debian-kernel
+, layout ? ""                # a disko layout as JSON (a file): carried at $toplevel/disko.json
 }:
 
 let
@@ -26,6 +27,13 @@ let
   kernelDir' =
     if kernelDirOk then kernelDirPath
     else throw "mini-system: no unpacked Debian kernel at ${toString kernelDir} (boot/ and lib/modules/ expected); run scripts/setup.sh first";
+
+  # The system carries its disk layout, as a NixOS system with disko can (docs/layouts.md):
+  # nixos-via install uses $toplevel/disko.json when no --layout is given.
+  layoutPath = if layout == "" then null
+    else if builtins.isString layout && hasPrefix "/" layout then /. + layout else layout;
+  layoutFile = if layoutPath == null then null
+    else builtins.path { path = layoutPath; name = "disko.json"; };
 
   kernelVersion =
     let vs = attrNames (readDir (kernelDir' + "/lib/modules"));
@@ -294,6 +302,7 @@ let
     echo -n ${system} > $out/system
     echo -n "systemd" > $out/init-interface-version
     echo -n "${boot}" > $out/bootloader
+    ${if layoutFile == null then "" else "cp ${layoutFile} $out/disko.json"}
     mkdir -p $out/specialisation
     echo "${extlinux} ${syslinuxMbr} ${systemdBootEfi}" > $out/extra-dependencies
     cat > $out/boot.json <<EOF

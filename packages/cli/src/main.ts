@@ -16,10 +16,11 @@ import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
 const TARGETS = `Targets:
   dir:PATH                   a directory used as the system's root
-  disk:/dev/DEVICE           a whole local disk (needs --layout and --wipe DEVICE)
-  image:FILE                 a disk image file (needs --layout; --image-size to create it)
-  ssh://[user@]host[:port]   a remote machine, e.g. in its rescue system (needs --layout
-                             and --wipe DEVICE, or --root DIR)`;
+  disk:/dev/DEVICE           a whole local disk (needs --wipe DEVICE and a layout)
+  image:FILE                 a disk image file (needs a layout; --image-size to create it)
+  ssh://[user@]host[:port]   a remote machine, e.g. in its rescue system (needs a layout
+                             and --wipe DEVICE, or --root DIR)
+A layout is --layout FILE, or the one the system carries at <toplevel>/disko.json.`;
 
 
 /** How {@link main} runs. */
@@ -65,7 +66,8 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     .argument("<target>", "where to install (see Targets below)")
     .addOption(new Option("--system <path>", "the built system toplevel (config.system.build.toplevel)").conflicts("flake"))
     .option("--flake <ref>", "build nixosConfigurations.NAME of FLAKE#NAME first, then install it")
-    .option("--layout <file>", "partition, format and mount the disks first (disko's disko.devices as JSON)")
+    .option("--layout <file>", "partition, format and mount the disks first (disko's disko.devices as JSON); default: the system's own <toplevel>/disko.json, if it has one")
+    .option("--allow-layout-hooks", "run the layout's hooks (disko's preCreateHook, postMountHook, ...): shell code, refused without this")
     .option("--wipe <device>", "allow erasing this device; must name each disk exactly (repeatable)", collect, [])
     .option("--disk <name=device>", "the device of a disk of a multi-disk layout (repeatable)", collect, [])
     .option("--image-size <size>", "create the image: target with this size (e.g. 4G) when it does not exist", parseOptionValue.size)
@@ -174,6 +176,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     .option("--nixos-module", "print the NixOS module (fileSystems, swapDevices, boot.initrd.luks.devices)")
     .option("--plan", "print the steps that would create it (needs --disk NAME=DEVICE for each disk)")
     .option("--disk <name=device>", "the device of a disk, for --plan (repeatable)", collect, [])
+    .option("--allow-layout-hooks", "accept the layout's hooks (shell code); --plan shows each as a step")
     .option("--json", "print the parsed layout or the problems as JSON")
     .action(async (file: string, options: Parameters<typeof layoutCommand>[1]) => {
       exitCode = await layoutCommand(file, options, io);

@@ -22,6 +22,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     target: targetUri,
     system: options.flake === undefined ? options.system! : { flake: options.flake },
     layout: options.layout,
+    allowLayoutHooks: options.allowLayoutHooks,
     wipe: options.wipe,
     disks,
     imageSize: options.imageSize,

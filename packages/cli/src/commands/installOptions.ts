@@ -8,6 +8,8 @@ export interface InstallOptions extends ConnectionOptions {
   readonly json?: boolean | undefined;
   /** disko JSON layout to create first. */
   readonly layout?: string | undefined;
+  /** Run the layout's hooks. */
+  readonly allowLayoutHooks?: boolean | undefined;
   /** Devices the user allows to be erased, each named exactly. @default [] */
   readonly wipe: readonly string[];
   /** `NAME=DEVICE` for multi-disk layouts. @default [] */

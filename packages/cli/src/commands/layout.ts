@@ -13,6 +13,7 @@ export interface LayoutOptions {
   readonly plan?: boolean;
   readonly disk: readonly string[];
   readonly json?: boolean;
+  readonly allowLayoutHooks?: boolean;
 }
 
 /**
@@ -27,7 +28,8 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
   };
   const misuse = checkCombination(options);
   if (misuse !== undefined) return fail(misuse);
-  const layout = await readLayout(file);
+  const allowHooks = options.allowLayoutHooks === true;
+  const layout = await readLayout(file, { allowHooks });
   if (layout.isErr()) return fail(layout.error);
   if (options.nixosModule) {
     const module = layoutToNixosModule(layout.value);
@@ -38,7 +40,7 @@ export async function layoutCommand(file: string, options: LayoutOptions, io: Io
     const named = parseDiskOptions(options.disk);
     if (named instanceof UsageError) return fail(named);
     // The plan is for the machine the layout was written for: its own devices are the default.
-    const plan = resolveDiskDevices(layout.value, { named, layoutDevices: true }).andThen((devices) => planLayout(layout.value, { devices, mountRoot: "/mnt" }));
+    const plan = resolveDiskDevices(layout.value, { named, layoutDevices: true }).andThen((devices) => planLayout(layout.value, { devices, mountRoot: "/mnt", allowHooks }));
     if (plan.isErr()) return fail(plan.error);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ type: "layout-plan", plan: plan.value })}\n`);

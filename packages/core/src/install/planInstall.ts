@@ -17,6 +17,8 @@ export interface PlanInstallParameters {
   readonly facts: TargetFacts;
   /** Disks to wipe, partition, format and mount at `target.root` first (disk:, image:, ssh:). */
   readonly layout?: LayoutPlan | undefined;
+  /** Where the layout comes from, in words for the plan: `disks.json`, `the system's /nix/store/…/disko.json`. */
+  readonly layoutSource?: string | undefined;
   /** Host keys, extra files, reboot. @default none */
   readonly extras?: InstallExtras | undefined;
 }
@@ -36,7 +38,7 @@ export type PlanInstallErrorType = TargetUnusableError | UsageError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts, layout, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout, layoutSource, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   const keys = planDiskEncryptionKeys(extras.diskEncryptionKeys ?? [], { root: target.root, keyFiles: layout?.keyFiles ?? [] });
   if (keys.isErr()) return err(keys.error);
   if (!machineRunsSystem(facts.machine, system.system)) {
@@ -87,6 +89,7 @@ export function planInstall({ system, target, facts, layout, extras = {} }: Plan
     action: "install",
     target: target.uri,
     toplevel: system.toplevel,
+    ...(layout !== undefined && layoutSource !== undefined ? { layout: layoutSource } : {}),
     generation: profile.generation,
     copy: {
       paths: copy.missing.length,

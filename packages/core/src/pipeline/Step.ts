@@ -121,6 +121,11 @@ export interface Plan {
   /** The system toplevel being installed or deployed. */
   readonly toplevel: string;
   /**
+   * Where the disk layout of an install comes from, when it has one: the `--layout` file,
+   * `the system's <toplevel>/disko.json`, or `a Layout object`.
+   */
+  readonly layout?: string | undefined;
+  /**
    * The closure's size and what of it has to travel: `total` paths, of which `present` are
    * registered on the target, `staged` complete in its staging folder from a cut run (they
    * are registered, not sent), and `paths` (`bytes`) are sent.

@@ -15,6 +15,7 @@ export function formatPlan(plan: Plan): string {
   const header = [
     `${plan.action} ${plan.toplevel}`,
     `  to ${plan.target} as generation ${plan.generation}`,
+    ...(plan.layout === undefined ? [] : [`  disk layout: ${plan.layout}`]),
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
       (plan.copy.staged > 0 ? `${plan.copy.staged} staged by an earlier run; ` : "") +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,

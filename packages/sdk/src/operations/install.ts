@@ -1,11 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, posix, resolve } from "node:path";
-import { err, errAsync, okAsync, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import {
   checkBlockDevice,
   checkLayoutBootsSystem,
   closureBytes,
   formatBytes,
+  mountsRoot,
+  parseLayout,
   planInstall as planInstallSteps,
   planLayout,
   probeTarget,
@@ -40,8 +42,13 @@ export interface InstallParameters extends OperationOptions {
   readonly target: string;
   /** A built toplevel (`./result`, a store path), or `{ flake: ".#web" }` to build first. */
   readonly system: SystemSource;
-  /** A disko-compatible layout (disko's `disko.devices`): a JSON file, or the parsed object. */
+  /**
+   * A disko-compatible layout (disko's `disko.devices`): a JSON file, or the parsed object.
+   * @default the layout the system carries at `<toplevel>/disko.json`, if it has one (disk:, image:, ssh:// only)
+   */
   readonly layout?: string | Layout | undefined;
+  /** Run the layout's hooks (disko's `postMountHook`…): shell code, so refused unless this is set. @default false */
+  readonly allowLayoutHooks?: boolean | undefined;
   /** Devices the layout may erase, each named exactly. @default [] */
   readonly wipe?: readonly string[] | undefined;
   /** Which device each of the layout's disks is, by disk name. @default the target's, or the layout's own on ssh:// */
@@ -125,20 +132,25 @@ export function install(parameters: InstallParameters): ResultAsync<InstallRepor
     const early = transport.scheme === "ssh" ? open() : undefined;
     return new ResultAsync<InstallReport, NixosViaError>(
       (async () => {
-        const system = await resolveSystem(store, parameters.system);
-        const layout = await layoutOf(parameters.layout);
-        const problem = system.isErr() ? system.error : layout.isErr() ? layout.error : undefined;
-        if (problem !== undefined || system.isErr() || layout.isErr()) {
+        const refuse = async (error: NixosViaError) => {
           if (early) await early.andThen((o) => o.target.close());
-          return err(problem!);
+          return err(error);
+        };
+        const system = await resolveSystem(store, parameters.system);
+        if (system.isErr()) return refuse(system.error);
+        const chosen = await chooseLayout(transport, parameters, system.value.toplevel);
+        if (chosen.isErr()) return refuse(chosen.error);
+        const { layout, source } = chosen.value;
+        if (source !== undefined && parameters.layout === undefined) {
+          parameters.onEvent?.({ type: "note", message: `using the disk layout the system carries: ${source.replace(/^the system's /, "")}` });
         }
-        const unbootable = layout.value === undefined ? undefined : checkLayoutBootsSystem(system.value, layout.value);
-        if (unbootable !== undefined) return err(unbootable);
-        const tooSmall = checkImageSize(parameters, imageSize.value, layout.value, system.value);
+        const unbootable = layout === undefined ? undefined : checkLayoutBootsSystem(system.value, layout);
+        if (unbootable !== undefined) return refuse(unbootable);
+        const tooSmall = checkImageSize(parameters, imageSize.value, layout, system.value);
         if (tooSmall !== undefined) return err(tooSmall);
         const opened = await (early ?? open());
         if (opened.isErr()) return err(opened.error);
-        const ran = await runInstall(opened.value, transport, system.value, layout.value, { ...parameters, waitTimeoutS: waitTimeoutS.value, keys }, store);
+        const ran = await runInstall(opened.value, transport, system.value, layout, { ...parameters, waitTimeoutS: waitTimeoutS.value, keys, layoutSource: source }, store);
         await (ran.isOk() ? opened.value.target.close() : opened.value.discard());
         return ran;
       })(),
@@ -151,7 +163,7 @@ function runInstall(
   transport: Transport,
   system: NixosSystem,
   layout: Layout | undefined,
-  p: InstallParameters & { readonly waitTimeoutS: number; readonly keys: KeysToSend },
+  p: InstallParameters & { readonly waitTimeoutS: number; readonly keys: KeysToSend; readonly layoutSource: string | undefined },
   store: ReturnType<typeof createLocalStore>,
 ): ResultAsync<InstallReport, NixosViaError> {
   const { target } = opened;
@@ -169,7 +181,7 @@ function runInstall(
     .andThen((layoutPlan) =>
       probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({ facts, layoutPlan })),
     )
-    .andThen(({ facts, layoutPlan }) => planInstallSteps({ system, target, facts, layout: layoutPlan, extras }))
+    .andThen(({ facts, layoutPlan }) => planInstallSteps({ system, target, facts, layout: layoutPlan, layoutSource: p.layoutSource, extras }))
     .andThen((plan) => {
       if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
       return runPlan(plan, { target, source: store, secrets: p.keys.secrets, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({
@@ -237,23 +249,65 @@ function checkCombination(transport: Transport, p: InstallParameters): UsageErro
   if (ignored.length > 0) {
     return new UsageError(`${ignored.map((o) => OPTION_FLAGS[o]).join(", ")} ${ignored.length === 1 ? "does" : "do"} not apply to ${transport.scheme}: targets; leave ${ignored.length === 1 ? "it" : "them"} out`);
   }
-  if ((p.diskEncryptionKeys ?? []).length > 0 && p.layout === undefined) {
-    return new UsageError("--disk-encryption-keys is for installs with --layout: the layout's LUKS devices read the keys");
-  }
-  if (transport.layoutDisks === "target" && p.layout === undefined) return new UsageError(`${transport.scheme}: targets need --layout FILE (disko's disko.devices as JSON)`);
-  if (transport.layoutDisks === "named") {
-    if (p.layout === undefined && p.root === undefined) {
-      return new UsageError(`installing over SSH needs --layout FILE (to partition the disks) or --root DIR (disks mounted there already)`);
-    }
-    if (p.layout !== undefined && (p.wipe ?? []).length === 0) {
-      return new UsageError(`installing ${p.target} with a layout erases its disks: name them with --wipe DEVICE (nothing was touched)`);
-    }
-  }
   if (p.root !== undefined) {
     if (!isAbsolute(p.root)) return new UsageError(`--root ${p.root}: give an absolute path on the target, e.g. /mnt`);
     if (posix.normalize(p.root).replace(/\/+$/, "") === "") {
       return new UsageError(`--root / would install over the running system of ${p.target}: use "nixos-via deploy" for a live system, or --root DIR where the new disks are mounted`);
     }
+  }
+  return undefined;
+}
+
+/**
+ * The layout to apply: `layout` when given; else, on targets that take one (disk:, image:,
+ * ssh:// without --root), the one the system carries at `<toplevel>/disko.json`. Then the
+ * options that need a layout (or none) are checked, as they are for a given one.
+ */
+function chooseLayout(
+  transport: Transport,
+  p: InstallParameters,
+  toplevel: string,
+): Promise<Result<{ readonly layout: Layout | undefined; readonly source: string | undefined }, NixosViaError>> {
+  const options = { allowHooks: p.allowLayoutHooks === true };
+  const carried = `${toplevel}/disko.json`;
+  const wanted = transport.layoutDisks === "target" || (transport.layoutDisks === "named" && p.root === undefined);
+  return (async () => {
+    let source: string | undefined;
+    let layout: Layout | undefined;
+    if (p.layout !== undefined) {
+      const read = typeof p.layout === "string" ? await readLayout(p.layout, options) : parseLayout(p.layout, options);
+      if (read.isErr()) return err(read.error);
+      layout = read.value;
+      source = typeof p.layout === "string" ? p.layout : "a Layout object";
+    } else if (wanted && (await stat(carried).then((s) => s.isFile(), () => false))) {
+      const read = await readLayout(carried, options);
+      if (read.isErr()) return err(read.error);
+      layout = read.value;
+      source = `the system's ${carried}`;
+    }
+    const misuse = checkLayoutNeeds(transport, p, layout);
+    return misuse === undefined ? ok({ layout, source }) : err(misuse);
+  })();
+}
+
+/** What needs a layout, or an install that has one, checked once it is known where the layout comes from. */
+function checkLayoutNeeds(transport: Transport, p: InstallParameters, layout: Layout | undefined): UsageError | undefined {
+  if ((p.diskEncryptionKeys ?? []).length > 0 && layout === undefined) {
+    return new UsageError("--disk-encryption-keys is for installs with a layout: the layout's LUKS devices read the keys");
+  }
+  if (transport.layoutDisks === "target" && layout === undefined) {
+    return new UsageError(`${transport.scheme}: targets need --layout FILE (disko's disko.devices as JSON), or a system that carries its layout at <toplevel>/disko.json`);
+  }
+  if (transport.layoutDisks === "named") {
+    if (layout === undefined && p.root === undefined) {
+      return new UsageError(`installing over SSH needs --layout FILE (to partition the disks), a system that carries its layout (<toplevel>/disko.json), or --root DIR (disks mounted there already)`);
+    }
+    if (layout !== undefined && (p.wipe ?? []).length === 0) {
+      return new UsageError(`installing ${p.target} with a layout erases its disks: name them with --wipe DEVICE (nothing was touched)`);
+    }
+  }
+  if (layout !== undefined && !mountsRoot(layout)) {
+    return new UsageError(`the layout mounts nothing at /, and an install needs a root file system: add one, or use this layout with "nixos-via layout" only (nothing was touched)`);
   }
   return undefined;
 }
@@ -321,11 +375,6 @@ function readDiskEncryptionKeys(transport: Transport, pairs: readonly { readonly
   ).andThen((r) => (r instanceof UsageError ? errAsync(r) : okAsync(r)));
 }
 
-function layoutOf(layout: string | Layout | undefined): ResultAsync<Layout | undefined, NixosViaError> {
-  if (layout === undefined) return okAsync(undefined);
-  return typeof layout === "string" ? readLayout(layout) : okAsync(layout);
-}
-
 /**
  * The layout's steps for this target, on the devices {@link resolveDiskDevices} decides
  * (`disks`, the layout's own for ssh://, the target's for a one-disk layout), each of
@@ -346,5 +395,5 @@ function planLayoutFor(layout: Layout | undefined, opened: OpenedTarget, transpo
   const checks = target.capabilities.remote ? Object.values(devices) : others;
   return checks
     .reduce<ResultAsync<void, NixosViaError>>((acc, d) => acc.andThen(() => checkBlockDevice(target, d, target.uri)), okAsync(undefined))
-    .andThen(() => planLayout(layout, { devices, mountRoot: target.root }));
+    .andThen(() => planLayout(layout, { devices, mountRoot: target.root, allowHooks: p.allowLayoutHooks === true }));
 }
