@@ -201,6 +201,41 @@ describe("planLayout", () => {
   });
 });
 
+describe("hooks", () => {
+  const hooked = {
+    disk: { main: { type: "disk", content: { type: "gpt", partitions: { pv: { size: "100%", content: { type: "lvm_pv", vg: "pool" } } } } } },
+    lvm_vg: {
+      pool: {
+        type: "lvm_vg",
+        postCreateHook: "lvs pool",
+        lvs: {
+          root: { size: "1G", content: { type: "filesystem", format: "ext4", mountpoint: "/" } },
+          raw: { size: "100M", content: { type: "filesystem", format: "ext4", mountpoint: "/raw", preMountHook: "echo before", postMountHook: 'touch "$rootMountPoint/raw/x"' } },
+        },
+      },
+    },
+  };
+
+  it("are refused unless allowed, each by its path", () => {
+    const error = parseLayout(hooked)._unsafeUnwrapErr();
+    expect(new Set(error.problems.map((p) => p.path))).toEqual(new Set(["lvm_vg.pool.postCreateHook", "lvm_vg.pool.lvs.raw.content.preMountHook", "lvm_vg.pool.lvs.raw.content.postMountHook"]));
+  });
+
+  it("run, when allowed, as steps of their own around their node's steps, with the mount root and device", () => {
+    const layout = parseLayout(hooked, { allowHooks: true })._unsafeUnwrap();
+    const p = planLayout(layout, { devices: { main: "/dev/sdb" }, mountRoot: "/mnt", allowHooks: true })._unsafeUnwrap();
+    const names = p.steps.map((s) => (s.description.startsWith("run the") ? s.argv[3] : s.description));
+    const at = (name: string | undefined) => names.indexOf(name);
+    expect(at("lvm_vg.pool.postCreateHook")).toBe(at("create the logical volume /dev/pool/root (1G)") + 1);
+    expect(at("lvm_vg.pool.lvs.raw.content.preMountHook")).toBe(at("create the mountpoint /mnt/raw") - 1);
+    expect(at("lvm_vg.pool.lvs.raw.content.postMountHook")).toBe(at("mount /dev/pool/raw on /mnt/raw") + 1);
+    const post = p.steps[at("lvm_vg.pool.lvs.raw.content.postMountHook")];
+    expect(post?.argv.slice(0, 3)).toEqual(["sh", "-c", 'touch "$rootMountPoint/raw/x"']);
+    expect(post?.env).toEqual({ rootMountPoint: "/mnt", device: "/dev/pool/raw" });
+    expect(planLayout(layout, { devices: { main: "/dev/sdb" }, mountRoot: "/mnt" }).isErr()).toBe(true);
+  });
+});
+
 describe("logical volume order", () => {
   it("follows disko's priority: 1000 by default, 1251 for 100% sizes, explicit values win", async () => {
     const { orderLogicalVolumes } = await import("./walkLayout.js");
