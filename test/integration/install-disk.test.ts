@@ -124,6 +124,23 @@ describe("nixos-via install disk: safety", () => {
     await rm(image);
   });
 
+  it("installs a system that carries its layout onto disk: with no --layout, and refuses one whose layout mounts no /", async () => {
+    const carrying = await buildMiniSystem({ generation: "1", boot: "bios", layout: `${layouts}bios-ext4.json` });
+    const disk = await loopDisk(work, "carried.img");
+    loops.push(disk.device);
+    const run = await nixosVia(["install", `disk:${disk.device}`, "--wipe", disk.device, "--system", carrying]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr.split("\n")[0]).toBe(`using the disk layout the system carries: ${carrying}/disko.json`);
+    expect((await execa("sgdisk", ["-p", disk.device])).stdout).toContain("disk-main-root");
+
+    const dataOnly = await buildMiniSystem({ generation: "1", boot: "bios", layout: new URL("../fixtures/disko-examples/multi-device-no-deps.json", import.meta.url).pathname });
+    const before = await signature(disk.device);
+    const refused = await nixosVia(["install", `disk:${disk.device}`, "--wipe", disk.device, "--disk", `disk0=${disk.device}`, "--system", dataOnly]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("nixos-via: error: the layout mounts nothing at /, and an install needs a root file system");
+    expect(await signature(disk.device)).toBe(before);
+  });
+
   it("says before starting that this machine's kernel cannot mount vfat, when it cannot", async () => {
     const vfat = (await execa("sh", ["-c", "grep -qw vfat /proc/filesystems || modprobe -n -q vfat"], { reject: false })).exitCode === 0;
     const run = await nixosVia(["install", `image:${join(work, "uefi.img")}`, "--image-size", "1G", "--layout", `${layouts}uefi-ext4.json`, "--system", toplevel]);
