@@ -66,3 +66,12 @@ export type {
   Target,
   Transport,
 } from "@nixos-via/core";
+export { deployFleet, type FleetReport } from "./fleet/deployFleet.js";
+export { planFleet, type FleetOptions, type FleetPreview } from "./fleet/planFleet.js";
+export { setFleetArgs, type SetFleetArgsParameters } from "./fleet/setFleetArgs.js";
+export { fleetInfo, type FleetInfo } from "./fleet/fleetInfo.js";
+export { loadNetwork, type FleetHostInput, type FleetNetworkInput, type FleetNetworkSource, type LoadedNetwork } from "./fleet/loadNetwork.js";
+export { fleetStatePath, type FleetState } from "./fleet/FleetState.js";
+export type { FleetEvent } from "./fleet/FleetEvent.js";
+export type { NetworkArgument } from "@nixos-via/transport-local";
+export type { FleetHost, FleetPlan, FleetSummary, HostOutcome, HostState, PlannedHost, Wave } from "@nixos-via/core";

@@ -11,7 +11,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Reads a network — an attribute set of hosts, as `network.nix` returns it (evaluated to
  * JSON) or as a TypeScript object — into hosts in name order. `target` and `system` are
  * required; `system` is a store path or `{ outPath, drvPath }` (a derivation, still to
- * build). Every problem is listed, each with the host and field it is about.
+ * build; `path` may stand for `outPath`). Every problem is listed, each with the host and field it is about.
  *
  * @example
  * ```ts
@@ -57,10 +57,13 @@ function readHost(name: string, value: unknown, report: Report): FleetHost | und
 
 function readSystem(value: unknown, report: Report): FleetSystem | undefined {
   if (typeof value === "string" && value !== "") return { path: value };
-  if (isRecord(value) && typeof value["outPath"] === "string") {
+  // A derivation: `outPath` as Nix has it, or `path` as the Nix loader writes it (an
+  // attribute set with an outPath would turn into that string in JSON).
+  const path = isRecord(value) ? (value["outPath"] ?? value["path"]) : undefined;
+  if (isRecord(value) && typeof path === "string") {
     const drvPath = value["drvPath"];
     if (drvPath !== undefined && typeof drvPath !== "string") report("system.drvPath", "a derivation's drvPath is a store path");
-    return { path: value["outPath"], ...(typeof drvPath === "string" ? { drvPath } : {}) };
+    return { path, ...(typeof drvPath === "string" ? { drvPath } : {}) };
   }
   report("system", `give a toplevel derivation or its store path, not ${describe(value)}`);
   return undefined;
