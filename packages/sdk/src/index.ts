@@ -2,7 +2,7 @@
  * nixos-via, the SDK: install and deploy NixOS systems built on this machine onto a
  * directory, a disk, a disk image, or a machine over SSH. One function per pipeline
  * ({@link install}, {@link deploy}, {@link rollback}, {@link gc}, {@link generations},
- * {@link enter}), each taking one options object and returning a `ResultAsync` of a
+ * {@link enter}) and one for a network of hosts ({@link deployFleet}), each taking one options object and returning a `ResultAsync` of a
  * typed report; progress arrives only through `onEvent`. Targets are opened through a
  * registry of transports ({@link createTransportRegistry}).
  *
@@ -74,4 +74,4 @@ export { loadNetwork, type FleetHostInput, type FleetNetworkInput, type FleetNet
 export { fleetStatePath, type FleetState } from "./fleet/FleetState.js";
 export type { FleetEvent } from "./fleet/FleetEvent.js";
 export type { NetworkArgument } from "@nixos-via/transport-local";
-export type { FleetHost, FleetPlan, FleetSummary, HostOutcome, HostState, PlannedHost, Wave } from "@nixos-via/core";
+export { formatFleetPlan, type FleetHost, type FleetPlan, type FleetSummary, type HostOutcome, type HostState, type PlannedHost, type Wave } from "@nixos-via/core";

@@ -35,6 +35,8 @@ interface Row {
   step: string;
   bytes: number;
   started: number;
+  /** When it ended: the rate stops there. */
+  ended?: number;
   outcome: string;
 }
 
@@ -53,7 +55,7 @@ function renderFleetTable(io: Io): FleetRenderer {
     const width = (out as { columns?: number }).columns ?? 120;
     const nameWidth = Math.max(4, ...[...rows.keys()].map((n) => n.length));
     const lines = [header, ...[...rows].map(([name, r]) => {
-      const seconds = (Date.now() - r.started) / 1000;
+      const seconds = ((r.ended ?? Date.now()) - r.started) / 1000;
       const rate = r.bytes > 0 && seconds > 0 ? `${formatBytes(r.bytes / seconds)}/s` : "";
       const line = `${name.padEnd(nameWidth)}  ${r.state.padEnd(9)} ${(r.outcome || r.step).padEnd(40).slice(0, 40)} ${r.bytes > 0 ? formatBytes(r.bytes) : ""} ${rate}`;
       return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
@@ -81,7 +83,7 @@ function renderFleetTable(io: Io): FleetRenderer {
         if (e.type === "host-start") Object.assign(row, { step: `${e.action}ing…`, started: Date.now() });
         else if (e.type === "step-start") row.step = `[${e.index + 1}/${e.total}] ${e.description}`;
         else if (e.type === "progress") row.bytes = e.bytesDone;
-        else if (e.type === "host-end") row.outcome = describeOutcome(e.outcome);
+        else if (e.type === "host-end") Object.assign(row, { outcome: describeOutcome(e.outcome), ended: Date.now() });
       }
       soon();
     },
