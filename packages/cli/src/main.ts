@@ -74,7 +74,9 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       outputError: (s, write) => {
         const message = s.replace(/^error: /, "").trim();
         write(`nixos-via: error: ${message} (run with --help for usage)\n`);
-        if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ type: "error", error: new UsageError(message) })}\n`);
+        // A fleet command's events all carry `host`; the rollout's own have null.
+        const host = argv[0] === "fleet" ? { host: null } : {};
+        if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ type: "error", ...host, error: new UsageError(message) })}\n`);
       },
     });
 
