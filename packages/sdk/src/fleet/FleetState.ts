@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { UsageError, type SavedRollout } from "@nixos-via/core";
 import type { NetworkArgument } from "@nixos-via/transport-local";
@@ -19,15 +19,19 @@ const EMPTY: FleetState = { args: {}, knownHosts: [] };
 
 /**
  * The state file of a network file: beside it, named after it (`network.nix` →
- * `network.state.json`).
+ * `network.state.json`). A flake output's is in the working folder, named after the
+ * output (`.#fleet` → `./fleet.state.json`).
  *
  * @example
  * ```ts
  * fleetStatePath("/srv/fleet/network.nix") // "/srv/fleet/network.state.json"
  * ```
  */
-export function fleetStatePath(networkFile: string): string {
-  return join(dirname(networkFile), `${basename(networkFile).replace(/\.[^.]*$/, "")}.state.json`);
+export function fleetStatePath(network: string): string {
+  const hash = network.lastIndexOf("#");
+  if (hash >= 0) return resolve(`${network.slice(hash + 1) || "network"}.state.json`);
+  const file = resolve(network);
+  return join(dirname(file), `${basename(file).replace(/\.[^.]*$/, "")}.state.json`);
 }
 
 /** Reads a state file; none yet is an empty state. */

@@ -34,12 +34,12 @@ export interface FleetHostInput {
 /** A network as a TypeScript object: host name → host. */
 export type FleetNetworkInput = Readonly<Record<string, FleetHostInput>>;
 
-/** A network file (`network.nix`, or the same shape as `.json`), or the network itself. */
+/** A network file (`network.nix`, or the same shape as `.json`), a flake output (`.#fleet`), or the network itself. */
 export type FleetNetworkSource = string | FleetNetworkInput;
 
 /** A network read and checked, with its state file. */
 export interface LoadedNetwork {
-  /** The network file, absolute; none for an object. */
+  /** The network file, absolute (or the flake output as given); none for an object. */
   readonly file?: string | undefined;
   /** Where its state is kept; none for an object without `stateFile`. */
   readonly stateFile?: string | undefined;
@@ -51,7 +51,8 @@ export interface LoadedNetwork {
 
 /**
  * Reads a network: a `.nix` file is evaluated with `nix-instantiate` (its arguments from
- * `args`, else those `set-args` stored), a `.json` file read, an object taken as it is.
+ * `args`, else those `set-args` stored), a flake output (`FLAKE#ATTR`) with `nix eval`, a
+ * `.json` file read, an object taken as it is.
  * Relative paths in it (`system = ./result`, a layout file) are read from the file's folder.
  *
  * @example
@@ -63,13 +64,14 @@ export function loadNetwork(
   source: FleetNetworkSource,
   options: { readonly args?: Readonly<Record<string, NetworkArgument>> | undefined; readonly stateFile?: string | undefined } = {},
 ): ResultAsync<LoadedNetwork, NixosViaError> {
-  const file = typeof source === "string" ? resolve(source) : undefined;
+  const flake = typeof source === "string" && source.includes("#") ? source : undefined;
+  const file = typeof source === "string" ? (flake ?? resolve(source)) : undefined;
   const stateFile = options.stateFile ?? (file === undefined ? undefined : fleetStatePath(file));
   const state = stateFile === undefined ? okAsync<FleetState, UsageError>({ args: {}, knownHosts: [] }) : readFleetState(stateFile);
   return state.andThen((s) => {
     const args = options.args ?? s.args;
     const raw = file === undefined ? okAsync<unknown, NixosViaError>(source) : readNetworkFile(file, args);
-    const base = file === undefined ? process.cwd() : dirname(file);
+    const base = file === undefined || flake !== undefined ? process.cwd() : dirname(file);
     return raw
       .andThen((value) => parseNetwork(value))
       .andThen((hosts) => ResultAsync.fromSafePromise(Promise.all(hosts.map((h) => resolvePaths(h, base)))))
@@ -82,6 +84,7 @@ export function loadNetwork(
 }
 
 function readNetworkFile(file: string, args: Readonly<Record<string, NetworkArgument>>): ResultAsync<unknown, NixosViaError> {
+  if (file.includes("#")) return evalNetwork(file, args);
   return ResultAsync.fromSafePromise(stat(file).then((s) => s.isFile(), () => false)).andThen((exists) => {
     if (!exists) return errAsync(new UsageError(`no network file at ${file}: give one with --network FILE (a Nix function returning an attribute set of hosts)`));
     if (!file.endsWith(".json")) return evalNetwork(file, args);

@@ -26,7 +26,7 @@ export interface SetFleetArgsParameters {
  * ```
  */
 export function setFleetArgs(parameters: SetFleetArgsParameters): ResultAsync<Readonly<Record<string, NetworkArgument>>, NixosViaError> {
-  const file = resolve(parameters.network);
+  const file = parameters.network.includes("#") ? parameters.network : resolve(parameters.network);
   const stateFile = fleetStatePath(file);
   const both = Object.keys(parameters.set ?? {}).filter((n) => (parameters.unset ?? []).includes(n));
   if (both.length > 0) return errAsync(new UsageError(`--unset ${both[0]} and a value for it: give one`));

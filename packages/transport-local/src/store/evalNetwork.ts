@@ -8,7 +8,8 @@ export type NetworkArgument = { readonly arg: string } | { readonly argstr: stri
 
 /**
  * Evaluates a network file — a Nix function of arguments with defaults that returns an
- * attribute set of hosts — with the given arguments, to plain JSON. A host's `system`
+ * attribute set of hosts — with the given arguments, to plain JSON. A flake output of the
+ * same shape (`FLAKE#ATTR`) is read with `nix eval`. A host's `system`
  * derivation becomes `{ path, drvPath }` (its output path and the derivation that
  * builds it) so that every system can be built in one call afterwards; nothing is built
  * here.
@@ -19,7 +20,11 @@ export type NetworkArgument = { readonly arg: string } | { readonly argstr: stri
  * ```
  */
 export function evalNetwork(file: string, args: Readonly<Record<string, NetworkArgument>>): ResultAsync<unknown, UsageError | TransportError> {
-  return execLocal(["nix-instantiate", "--eval", "--strict", "--json", "--read-write-mode", "--expr", networkExpression(file, args)], { env: nixEnv() }).andThen((r) => {
+  // A flake output (`.#fleet`, `path:/srv/fleet#fleet`) is read by `nix eval`, applied the same way.
+  const argv = file.includes("#")
+    ? ["nix", "eval", "--json", file, "--apply", `network: ${networkExpression("network", args)}`]
+    : ["nix-instantiate", "--eval", "--strict", "--json", "--read-write-mode", "--expr", `let network = import (/. + ${nixString(file)}); in ${networkExpression("network", args)}`];
+  return execLocal(argv, { env: nixEnv() }).andThen((r) => {
     if (r.exitCode !== 0) {
       const lines = r.stderr.trim().split("\n");
       const first = lines.find((l) => l.startsWith("error:"))?.replace(/^error:\s*/, "") ?? lines[0] ?? "nix-instantiate failed";
@@ -39,19 +44,19 @@ function nixString(text: string): string {
 }
 
 /**
- * The expression evaluated: the file applied to the arguments (a file that is no function
- * is taken as it is), each host's derivation replaced by its two paths. An `--arg` is Nix
- * code by definition, as for nix-build; each sits in parentheses on lines of its own.
+ * The expression evaluated: the network (the variable `network`) applied to the arguments
+ * (one that is no function is taken as it is), each host's derivation replaced by its two
+ * paths. An `--arg` is Nix code by definition, as for nix-build; each sits in parentheses
+ * on lines of its own.
  */
-function networkExpression(file: string, args: Readonly<Record<string, NetworkArgument>>): string {
+function networkExpression(network: string, args: Readonly<Record<string, NetworkArgument>>): string {
   const given = Object.entries(args)
     .map(([name, value]) => `    ${nixString(name)} = ${"argstr" in value ? nixString(value.argstr) : `(\n${value.arg}\n)`};`)
     .join("\n");
   return `let
-  network = import (/. + ${nixString(file)});
-  hosts = if builtins.isFunction network then network {
+  hosts = if builtins.isFunction ${network} then ${network} {
 ${given}
-  } else network;
+  } else ${network};
   system = s: if builtins.isAttrs s && s ? drvPath then { path = s.outPath; drvPath = s.drvPath; } else if builtins.isPath s then toString s else s;
 in
   if builtins.isAttrs hosts

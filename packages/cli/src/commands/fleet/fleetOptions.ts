@@ -25,7 +25,7 @@ export interface FleetRolloutOptions extends FleetCommonOptions {
 
 /** Adds `--network`, `--json` and the SSH options. */
 export function addFleetOptions(command: Command): Command {
-  return addConnectionOptions(command.option("--network <file>", "the network file: a Nix function of arguments returning an attribute set of hosts", "./network.nix").option("--json", "print one JSON event per line on stdout, each with its host"));
+  return addConnectionOptions(command.option("--network <file>", "the network: a Nix file (a function of arguments returning an attribute set of hosts), a .json file, or a flake output FLAKE#ATTR", "./network.nix").option("--json", "print one JSON event per line on stdout, each with its host"));
 }
 
 /** Adds the options of a rollout. */
