@@ -29,6 +29,8 @@ export type {
   DeployErrorCode,
   EnterError,
   EnterErrorCode,
+  FleetError,
+  FleetErrorCode,
   GcError,
   GcErrorCode,
   GenerationsError,

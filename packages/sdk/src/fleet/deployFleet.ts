@@ -8,7 +8,6 @@ import {
   type FleetPlan,
   type FleetSummary,
   type HostOutcome,
-  type NixosViaError,
   type RolloutProgress,
 } from "@nixos-via/core";
 import { writeFleetState } from "./FleetState.js";
@@ -16,6 +15,8 @@ import type { FleetNetworkSource } from "./loadNetwork.js";
 import { mapBounded } from "./mapBounded.js";
 import { planFleet, type FleetOptions } from "./planFleet.js";
 import { runHost } from "./runHost.js";
+import type { FleetError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 
 /** What a fleet rollout did: the plan, and how each host ended. */
 export interface FleetReport {
@@ -41,9 +42,9 @@ export interface FleetReport {
  * if (r.isOk() && !r.value.summary.ok) process.exitCode = 1;
  * ```
  */
-export function deployFleet(network: FleetNetworkSource, options: FleetOptions = {}): ResultAsync<FleetReport, NixosViaError> {
+export function deployFleet(network: FleetNetworkSource, options: FleetOptions = {}): ResultAsync<FleetReport, FleetError> {
   const started = Date.now();
-  return planFleet(network, { ...options, previews: options.dryRun === true }).andThen(({ network: loaded, plan }) => {
+  return withErrorCodes(planFleet(network, { ...options, previews: options.dryRun === true }).andThen(({ network: loaded, plan }) => {
     options.onEvent?.({ type: "fleet-plan", host: null, plan, dryRun: options.dryRun === true });
     if (options.dryRun) {
       const summary = summariseRollout(startRollout(plan, new Date(started).toISOString()));
@@ -84,5 +85,5 @@ export function deployFleet(network: FleetNetworkSource, options: FleetOptions =
         return { dryRun: false, plan, summary, durationMs: Date.now() - started };
       })(),
     );
-  });
+  }));
 }

@@ -1,10 +1,12 @@
 import { ResultAsync } from "neverthrow";
-import type { FleetHost, HostFacts, NixosViaError, SavedRollout } from "@nixos-via/core";
+import type { FleetHost, HostFacts, SavedRollout } from "@nixos-via/core";
 import type { NetworkArgument } from "@nixos-via/transport-local";
 import type { FleetOptions } from "./planFleet.js";
 import { loadNetwork, type FleetNetworkSource } from "./loadNetwork.js";
 import { mapBounded } from "./mapBounded.js";
 import { probeHost } from "./probeHost.js";
+import type { FleetError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 
 /** What `fleet info` shows. */
 export interface FleetInfo {
@@ -28,8 +30,8 @@ export interface FleetInfo {
  * const info = await fleetInfo("./network.nix");
  * ```
  */
-export function fleetInfo(network: FleetNetworkSource, options: Pick<FleetOptions, "parallel" | "registry" | "connection" | "stateFile"> = {}): ResultAsync<FleetInfo, NixosViaError> {
-  return loadNetwork(network, { stateFile: options.stateFile }).andThen((loaded) =>
+export function fleetInfo(network: FleetNetworkSource, options: Pick<FleetOptions, "parallel" | "registry" | "connection" | "stateFile"> = {}): ResultAsync<FleetInfo, FleetError> {
+  return withErrorCodes(loadNetwork(network, { stateFile: options.stateFile }).andThen((loaded) =>
     ResultAsync.fromSafePromise(mapBounded(loaded.hosts, options.parallel ?? 10, (h) => probeHost(h, options))).map((facts): FleetInfo => ({
       ...(loaded.file === undefined ? {} : { file: loaded.file }),
       ...(loaded.stateFile === undefined ? {} : { stateFile: loaded.stateFile }),
@@ -38,5 +40,5 @@ export function fleetInfo(network: FleetNetworkSource, options: Pick<FleetOption
       left: loaded.state.knownHosts.filter((n) => !loaded.hosts.some((h) => h.name === n)),
       ...(loaded.state.rollout === undefined ? {} : { rollout: loaded.state.rollout }),
     })),
-  );
+  ));
 }

@@ -9,6 +9,8 @@ import { mapBounded } from "./mapBounded.js";
 import { installParameters } from "./installParameters.js";
 import { openHost } from "./openHost.js";
 import { probeHost } from "./probeHost.js";
+import type { FleetError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 
 /** Options of {@link planFleet} and {@link deployFleet}; the CLI's `fleet` flags carry the same names. */
 export interface FleetOptions extends Omit<OperationOptions, "onEvent"> {
@@ -51,8 +53,8 @@ export interface FleetPreview {
  * if (p.isOk()) process.stdout.write(formatFleetPlan(p.value.plan));
  * ```
  */
-export function planFleet(network: FleetNetworkSource, options: FleetOptions & { readonly previews?: boolean | undefined } = {}): ResultAsync<FleetPreview, NixosViaError> {
-  return loadNetwork(network, { args: options.args, stateFile: options.stateFile }).andThen((loaded) =>
+export function planFleet(network: FleetNetworkSource, options: FleetOptions & { readonly previews?: boolean | undefined } = {}): ResultAsync<FleetPreview, FleetError> {
+  return withErrorCodes(loadNetwork(network, { args: options.args, stateFile: options.stateFile }).andThen((loaded) =>
     selectHosts(loaded.hosts, options.on).asyncAndThen((selected) => {
       const drvs = selected.flatMap((h) => (h.system.drvPath === undefined ? [] : [h.system.drvPath]));
       if (drvs.length > 0) options.onEvent?.({ type: "build", host: null, derivations: new Set(drvs).size });
@@ -75,7 +77,7 @@ export function planFleet(network: FleetNetworkSource, options: FleetOptions & {
         .andThen((plan) => (options.previews ? ResultAsync.fromSafePromise(withPreviews(plan, loaded.hosts, options)) : okAsync(plan)))
         .map((plan) => ({ network: loaded, plan }));
     }),
-  );
+  ));
 }
 
 function noRollout(loaded: LoadedNetwork): NixosViaError {

@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { errAsync, type ResultAsync } from "neverthrow";
-import { UsageError, type NixosViaError } from "@nixos-via/core";
+import { UsageError } from "@nixos-via/core";
 import type { NetworkArgument } from "@nixos-via/transport-local";
 import { fleetStatePath, readFleetState, writeFleetState } from "./FleetState.js";
 import { loadNetwork } from "./loadNetwork.js";
+import type { FleetError } from "../errors/operationErrorCodes.js";
+import { withErrorCodes } from "../errors/OperationError.js";
 
 /** Options of {@link setFleetArgs}. */
 export interface SetFleetArgsParameters {
@@ -25,14 +27,14 @@ export interface SetFleetArgsParameters {
  * await setFleetArgs({ network: "./network.nix", set: { nrProxyInstances: { arg: "200" } } });
  * ```
  */
-export function setFleetArgs(parameters: SetFleetArgsParameters): ResultAsync<Readonly<Record<string, NetworkArgument>>, NixosViaError> {
+export function setFleetArgs(parameters: SetFleetArgsParameters): ResultAsync<Readonly<Record<string, NetworkArgument>>, FleetError> {
   const file = parameters.network.includes("#") ? parameters.network : resolve(parameters.network);
   const stateFile = fleetStatePath(file);
   const both = Object.keys(parameters.set ?? {}).filter((n) => (parameters.unset ?? []).includes(n));
   if (both.length > 0) return errAsync(new UsageError(`--unset ${both[0]} and a value for it: give one`));
-  return readFleetState(stateFile).andThen((state) => {
+  return withErrorCodes(readFleetState(stateFile).andThen((state) => {
     const args: Record<string, NetworkArgument> = { ...state.args, ...parameters.set };
     for (const name of parameters.unset ?? []) delete args[name];
     return loadNetwork(file, { args }).andThen(() => writeFleetState(stateFile, { ...state, args })).map(() => args);
-  });
+  }));
 }
