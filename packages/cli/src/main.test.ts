@@ -57,6 +57,9 @@ describe("main", () => {
     const nothing = await run(["fleet", "set-args", "--network", "/nonexistent.nix"]);
     expect(nothing.code).toBe(ExitCode.Usage);
     expect(nothing.stderr).toBe("nixos-via: error: give --arg NAME EXPR, --argstr NAME STRING or --unset NAME\n");
+    const bare = await run(["fleet"]);
+    expect(bare.code).toBe(ExitCode.Usage);
+    expect(bare.stderr).toMatch(/^Usage: nixos-via fleet/);
     const help = await run(["fleet", "deploy", "--help"]);
     expect(help.code).toBe(ExitCode.Ok);
     expect(help.stdout).toMatch(/--max-unavailable <n\|p%>/);

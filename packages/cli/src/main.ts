@@ -248,7 +248,9 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
   } catch (error) {
     if (error instanceof Validated) return ExitCode.Ok;
     if (error instanceof CommanderError) {
-      const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+      // `nixos-via fleet` without its subcommand prints the help as an error (exit code 1 from
+      // commander): a usage error, as `nixos-via` without a command is.
+      const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code) && error.exitCode === 0;
       return harmless ? ExitCode.Ok : ExitCode.Usage;
     }
     return reportUnexpected(error, io.stderr, wantsDebug(argv));
