@@ -28,6 +28,9 @@ describe("main", () => {
     ["rollback", "dir:/nonexistent", "--confirm-timeout", "-1"],
     ["gc", "dir:/nonexistent", "--keep", "two"],
     ["gc", "dir:/nonexistent", "--older-than", "a month"],
+    ["fleet", "deploy", "--network", "/nonexistent.nix", "--parallel", "0"],
+    ["fleet", "plan", "--network", "/nonexistent.nix", "--canary", "some"],
+    ["fleet", "deploy", "--network", "/nonexistent.nix", "--halt-after", "x"],
   ].map((argv) => ({ argv, shown: `${argv[0]!} ${argv.slice(-2).join(" ")}` })))("refuses a bad number as a usage error before anything runs: $shown", async ({ argv }) => {
     const r = await run(argv);
     expect(r.code).toBe(ExitCode.Usage);
@@ -45,6 +48,21 @@ describe("main", () => {
     expect(json.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
       { type: "error", error: { name: "UsageError", code: "USAGE", message: "unknown option '--no-such-option'" } },
     ]);
+  });
+
+  it("fleet: an option error under --json is an error event with host null; set-args with nothing to set is a usage error", async () => {
+    const json = await run(["fleet", "deploy", "--json", "--no-such-option"]);
+    expect(json.code).toBe(ExitCode.Usage);
+    expect(JSON.parse(json.stdout)).toMatchObject({ type: "error", host: null, error: { code: "USAGE" } });
+    const nothing = await run(["fleet", "set-args", "--network", "/nonexistent.nix"]);
+    expect(nothing.code).toBe(ExitCode.Usage);
+    expect(nothing.stderr).toBe("nixos-via: error: give --arg NAME EXPR, --argstr NAME STRING or --unset NAME\n");
+    const bare = await run(["fleet"]);
+    expect(bare.code).toBe(ExitCode.Usage);
+    expect(bare.stderr).toMatch(/^Usage: nixos-via fleet/);
+    const help = await run(["fleet", "deploy", "--help"]);
+    expect(help.code).toBe(ExitCode.Ok);
+    expect(help.stdout).toMatch(/--max-unavailable <n\|p%>/);
   });
 });
 

@@ -2,6 +2,10 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "@nixos-via/core";
 import { deploy } from "./commands/deploy.js";
 import { enter } from "./commands/enter.js";
+import { fleetDeploy, fleetPlan } from "./commands/fleet/fleetDeploy.js";
+import { fleetInfo } from "./commands/fleet/fleetInfo.js";
+import { addFleetOptions, addRolloutOptions, collectArg } from "./commands/fleet/fleetOptions.js";
+import { fleetSetArgs } from "./commands/fleet/fleetSetArgs.js";
 import { gc } from "./commands/gc.js";
 import { generations } from "./commands/generations.js";
 import { install } from "./commands/install.js";
@@ -22,6 +26,20 @@ const TARGETS = `Targets:
                              and --wipe DEVICE, or --root DIR)
 A layout is --layout FILE, or the one the system carries at <toplevel>/disko.json.`;
 
+const FLEET_HELP = `
+The network file is a Nix function of arguments with defaults returning hosts:
+  { nrProxyInstances ? 2 }: {
+    "proxy-1" = { target = "ssh://root@203.0.113.7"; system = <toplevel derivation or path>;
+                  install = { layout = ./disks.json; wipe = [ "/dev/sda" ]; };
+                  healthChecks = [ "curl -fs localhost" ]; tags = [ "proxy" ]; };
+  }
+Its state (arguments, the last rollout) is kept beside it: network.nix -> network.state.json.
+
+Examples:
+  nixos-via fleet set-args --arg nrProxyInstances 200
+  nixos-via fleet plan
+  nixos-via fleet deploy --canary 1 --max-unavailable 25% --halt-after 2
+  nixos-via fleet deploy --on proxy --resume`;
 
 /** How {@link main} runs. */
 export interface MainOptions {
@@ -56,7 +74,9 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       outputError: (s, write) => {
         const message = s.replace(/^error: /, "").trim();
         write(`nixos-via: error: ${message} (run with --help for usage)\n`);
-        if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ type: "error", error: new UsageError(message) })}\n`);
+        // A fleet command's events all carry `host`; the rollout's own have null.
+        const host = argv[0] === "fleet" ? { host: null } : {};
+        if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ type: "error", ...host, error: new UsageError(message) })}\n`);
       },
     });
 
@@ -182,6 +202,37 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       exitCode = await layoutCommand(file, options, io);
     });
 
+  const fleet = program
+    .command("fleet")
+    .description("a network of hosts (network.nix): store its arguments, plan, and roll it out in waves")
+    .addHelpText("after", FLEET_HELP);
+  addFleetOptions(
+    fleet
+      .command("set-args")
+      .description("store the network's arguments in its state file, as nixops set-args does")
+      .option("--arg <name> <expr>", "an argument as a Nix expression (repeatable)", collectArg("arg"), {})
+      .option("--argstr <name> <string>", "an argument as a string (repeatable)", collectArg("argstr"), {})
+      .option("--unset <name>", "drop a stored argument: the network's default applies again (repeatable)", collect, []),
+  ).action(async (options: Parameters<typeof fleetSetArgs>[0]) => {
+    exitCode = await fleetSetArgs(options, io);
+  });
+  addFleetOptions(fleet.command("info").description("the stored arguments, the hosts they produce, and what each runs now")).action(async (options: Parameters<typeof fleetInfo>[0]) => {
+    exitCode = await fleetInfo(options, io);
+  });
+  addRolloutOptions(fleet.command("plan").description("build every system here and show, per host, install / deploy / unchanged / unreachable, what it would be sent, and the waves")).action(
+    async (options: Parameters<typeof fleetPlan>[0]) => {
+      exitCode = await fleetPlan(options, io, signal);
+    },
+  );
+  addRolloutOptions(
+    fleet
+      .command("deploy")
+      .description("install the hosts that hold no system and deploy the others: the canary first, then waves; halt when the failure budget is spent")
+      .option("-n, --dry-run", "plan everything and show each host's own dry run, touch nothing"),
+  ).action(async (options: Parameters<typeof fleetDeploy>[0]) => {
+    exitCode = await fleetDeploy(options, io, signal);
+  });
+
   // Without a command there is nothing to do: the usage goes where errors go, as a usage error.
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());
@@ -193,11 +244,13 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     });
   }
   try {
-    await program.parseAsync(joinPairedOption(argv, "--disk-encryption-keys"), { from: "user" });
+    await program.parseAsync(joinPairedOption(joinPairedOption(joinPairedOption(argv, "--disk-encryption-keys"), "--arg"), "--argstr"), { from: "user" });
   } catch (error) {
     if (error instanceof Validated) return ExitCode.Ok;
     if (error instanceof CommanderError) {
-      const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+      // `nixos-via fleet` without its subcommand prints the help as an error (exit code 1 from
+      // commander): a usage error, as `nixos-via` without a command is.
+      const harmless = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code) && error.exitCode === 0;
       return harmless ? ExitCode.Ok : ExitCode.Usage;
     }
     return reportUnexpected(error, io.stderr, wantsDebug(argv));

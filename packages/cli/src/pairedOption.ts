@@ -29,11 +29,17 @@ export function joinPairedOption(argv: readonly string[], flag: string): string[
   return out;
 }
 
+/** The two words of a paired option's value, or undefined when it is not two non-empty words. */
+export function splitPair(value: string): readonly [string, string] | undefined {
+  const parts = value.split(JOIN);
+  return parts.length === 2 && parts[0] !== "" && parts[1] !== "" ? [parts[0] as string, parts[1] as string] : undefined;
+}
+
 /** Commander's parser for a paired option: collects `{ remote, local }` pairs. */
 export function collectPair(value: string, previous: readonly { remote: string; local: string }[]): { remote: string; local: string }[] {
-  const parts = value.split(JOIN);
-  if (parts.length !== 2 || parts[0] === "" || parts[1] === "") {
+  const pair = splitPair(value);
+  if (pair === undefined) {
     throw new InvalidArgumentError("give the path on the target, then the file here, e.g. --disk-encryption-keys /tmp/secret.key ./secret.key");
   }
-  return [...previous, { remote: parts[0] as string, local: parts[1] as string }];
+  return [...previous, { remote: pair[0], local: pair[1] }];
 }

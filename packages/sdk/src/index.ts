@@ -2,7 +2,7 @@
  * nixos-via, the SDK: install and deploy NixOS systems built on this machine onto a
  * directory, a disk, a disk image, or a machine over SSH. One function per pipeline
  * ({@link install}, {@link deploy}, {@link rollback}, {@link gc}, {@link generations},
- * {@link enter}), each taking one options object and returning a `ResultAsync` of a
+ * {@link enter}) and one for a network of hosts ({@link deployFleet}), each taking one options object and returning a `ResultAsync` of a
  * typed report; progress arrives only through `onEvent`. Targets are opened through a
  * registry of transports ({@link createTransportRegistry}).
  *
@@ -29,6 +29,8 @@ export type {
   DeployErrorCode,
   EnterError,
   EnterErrorCode,
+  FleetError,
+  FleetErrorCode,
   GcError,
   GcErrorCode,
   GenerationsError,
@@ -66,3 +68,12 @@ export type {
   Target,
   Transport,
 } from "@nixos-via/core";
+export { deployFleet, type FleetReport } from "./fleet/deployFleet.js";
+export { planFleet, type FleetOptions, type FleetPreview } from "./fleet/planFleet.js";
+export { setFleetArgs, type SetFleetArgsParameters } from "./fleet/setFleetArgs.js";
+export { fleetInfo, type FleetInfo } from "./fleet/fleetInfo.js";
+export { loadNetwork, type FleetHostInput, type FleetNetworkInput, type FleetNetworkSource, type LoadedNetwork } from "./fleet/loadNetwork.js";
+export { fleetStatePath, type FleetState } from "./fleet/FleetState.js";
+export type { FleetEvent } from "./fleet/FleetEvent.js";
+export type { NetworkArgument } from "@nixos-via/transport-local";
+export { formatFleetPlan, type FleetHost, type FleetPlan, type FleetSummary, type HostOutcome, type HostState, type PlannedHost, type Wave } from "@nixos-via/core";

@@ -20,3 +20,5 @@ export type { BlockDeviceTarget } from "./disk/BlockDeviceTarget.js";
 export { createDiskTarget, type DiskTargetOptions } from "./disk/createDiskTarget.js";
 export { createImageTarget, type ImageTarget, type ImageTargetOptions } from "./image/createImageTarget.js";
 export { enterRoot } from "./dir/enterRoot.js";
+export { evalNetwork, type NetworkArgument } from "./store/evalNetwork.js";
+export { realiseDerivations } from "./store/realiseDerivations.js";

@@ -22,6 +22,12 @@ export type SystemErrorCode = "INVALID_SYSTEM" | "CLOSURE_READ";
 /** What a switch of the target adds: it did not start, or was lost track of. */
 export type SwitchErrorCode = "SWITCH_START" | "SWITCH_FOLLOW";
 
+/**
+ * The codes {@link deployFleet}, {@link planFleet}, {@link fleetInfo} and
+ * {@link setFleetArgs} can end with: the network could not be read, evaluated, built or
+ * planned. A host that fails is an outcome in the report, never an error.
+ */
+export type FleetErrorCode = "USAGE" | "INVALID_SYSTEM" | "TRANSPORT";
 /** The codes {@link install} can end with. */
 export type InstallErrorCode = PlanErrorCode | SystemErrorCode | "LAYOUT_INVALID" | "SYSTEM_NOT_UP";
 /**
@@ -50,3 +56,5 @@ export type GcError = OperationError<GcErrorCode>;
 export type GenerationsError = OperationError<GenerationsErrorCode>;
 /** An error {@link enter} ends with. */
 export type EnterError = OperationError<EnterErrorCode>;
+/** An error the fleet operations end with. */
+export type FleetError = OperationError<FleetErrorCode>;

@@ -1,0 +1,15 @@
+export { compareHostNames } from "./compareHostNames.js";
+export { decideHostState, type HostDecision, type HostState } from "./decideHostState.js";
+export type { FleetHost, FleetInstall, FleetSystem } from "./FleetHost.js";
+export type { FleetPlan, PlannedHost, RolloutBounds, Wave } from "./FleetPlan.js";
+export { formatFleetPlan } from "./formatFleetPlan.js";
+export type { HostFacts } from "./HostFacts.js";
+export type { HostOutcome, HostOutcomeKind } from "./HostOutcome.js";
+export { parseNetwork } from "./parseNetwork.js";
+export { planRollout, type PlanRolloutParameters } from "./planRollout.js";
+export { recordWave } from "./recordWave.js";
+export { resolveMaxUnavailable } from "./resolveMaxUnavailable.js";
+export { nextWave, startRollout, type RolloutProgress } from "./RolloutProgress.js";
+export type { SavedRollout } from "./SavedRollout.js";
+export { selectHosts } from "./selectHosts.js";
+export { saveRollout, summariseRollout, type FleetSummary, type HostSummary } from "./summariseRollout.js";
