@@ -15,7 +15,7 @@ const GUIDE = "clone-running-machine.md";
 // in QEMU from /dev/vda with an empty /dev/vdb; the guide's commands install the system it
 // runs onto /dev/vdb over SSH while it runs. Named instead, /dev/vda (the running root) is
 // refused before any step. Then /dev/vdb boots alone under SeaBIOS. Every run: the only
-// proof that an install onto a live machine's second disk works (~2-3 min under TCG).
+// proof that an install onto a live machine's second disk works (~2.5 min under TCG).
 describe("a running machine cloned as docs/guides/clone-running-machine.md says", () => {
   const workspace = useVmWorkspace("nixos-via-guides-clone-");
 

@@ -16,7 +16,7 @@ const GUIDE = "usb-stick.md";
 // and under OVMF, no NVRAM entry made. This machine kind's kernel cannot mount vfat (the
 // ESP), so the guide's install command writes the stick from a rescue system in QEMU
 // (target=ssh://…, the stick its /dev/vda). Every run: it is the only proof of the hybrid
-// loaders, and costs one install and two boots (~2-3 min under TCG).
+// loaders, and costs one install and two boots (~2.5 min under TCG).
 describe("a USB stick made as docs/guides/usb-stick.md says boots under BIOS and UEFI", () => {
   const workspace = useVmWorkspace("nixos-via-guides-stick-");
 
@@ -36,7 +36,7 @@ describe("a USB stick made as docs/guides/usb-stick.md says boots under BIOS and
     const values = { stick: "/dev/vda", target: "ssh://rescue-vm", system, layout: "examples/layouts/hybrid-bios-uefi.json" };
     expect(assignedVariables(settings).sort()).toEqual(Object.keys(values).sort());
 
-    const rescueVm = await bootRescue(rescueSystem, { disks: [stick], sshPort: port, serialLog: "/tmp/guides-debug-rescue.log", track: workspace.track });
+    const rescueVm = await bootRescue(rescueSystem, { disks: [stick], sshPort: port, serialLog: join(work, "rescue.log"), track: workspace.track });
 
     const dryRun = await shell.run(await guideBlock(GUIDE, /--dry-run/), values);
     expect(dryRun.exitCode, String(dryRun.stderr)).toBe(0);
@@ -46,9 +46,8 @@ describe("a USB stick made as docs/guides/usb-stick.md says boots under BIOS and
     // The install reboots the rescue VM (-no-reboot: QEMU ends) and waits for the machine
     // to answer running the new system: the stick then boots on the same forwarded port.
     const install = shell.run(await guideBlock(GUIDE, /^nixos-via install .*"\$system"$/m), values);
-    void install.then((r) => writeFile("/tmp/guides-debug-install.txt", `${String(r.stdout)}\n${String(r.stderr)}`));
     await rescueVm.exited();
-    const bios = workspace.track(startVm({ disks: [stick], sshPort: port, serialLog: "/tmp/guides-debug-bios.log" }));
+    const bios = workspace.track(startVm({ disks: [stick], sshPort: port, serialLog: join(work, "bios.log") }));
     const installed = await install;
     expect(installed.exitCode, `${String(installed.stderr)}\n${String(installed.stdout).slice(-3000)}`).toBe(0);
     const biosLog = await bios.waitFor(/nixos-via-example: generation 1 up/, 120_000);
@@ -58,7 +57,7 @@ describe("a USB stick made as docs/guides/usb-stick.md says boots under BIOS and
 
     const vars = join(work, "vars.fd");
     await copyFile(OVMF.vars, vars);
-    const uefi = workspace.track(startVm({ disks: [stick], firmware: { code: OVMF.code, vars }, serialLog: "/tmp/guides-debug-uefi.log" }));
+    const uefi = workspace.track(startVm({ disks: [stick], firmware: { code: OVMF.code, vars }, serialLog: join(work, "uefi.log") }));
     const uefiLog = await uefi.waitFor(/nixos-via-example: generation 1 up/, 180_000);
     expect(uefiLog).not.toContain("SYSLINUX");
     expect(uefiLog).toMatch(/stage-2: mounted \/dev\/vda2 on \/boot/);
