@@ -10,4 +10,5 @@
     fsType = "vfat";
     options = [ "umask=0077" ];
   };
+  boot.loader.grub.devices = [ "/dev/sda" ];
 }
