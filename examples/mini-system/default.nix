@@ -3,10 +3,12 @@
 # extlinux, systemd-boot and Debian's kernel (unpacked by scripts/setup.sh).
 # See README.md for the contract this follows.
 { generation ? "1"
-, boot ? "uefi"              # "uefi" (systemd-boot on the ESP at /boot) or "bios" (extlinux)
+, boot ? "uefi"              # "uefi" (systemd-boot on the ESP at /boot), "bios" (extlinux), or
+                             # "hybrid" (both on the ESP at /boot, root found by the label "nixos")
 , authorizedKeys ? ""        # newline-separated ssh public keys for root
 , activationDelay ? "0"      # seconds the activation takes: lets tests drop connections mid-switch
 , brokenSsh ? ""             # "1": the system boots/activates without a reachable sshd
+, diskTools ? ""             # "1": sgdisk, mkfs.ext4, mkfs.vfat, wipefs, partx, blkid in sw/bin
 , kernelDir ? ../../.cache/debian-kernel
 , layout ? ""                # a disko layout as JSON (a file): carried at $toplevel/disko.json
 }:
@@ -134,6 +136,25 @@ let
     libPath = [ extlinuxLibs ];
     programs = [
       { file = hostFile /usr/bin/extlinux "extlinux"; real = "extlinux"; names = [ "extlinux" ]; }
+    ];
+  };
+
+  # What an install onto another disk of the running system needs (cloning a machine).
+  diskToolLibs = hostLibs "disk-tools-host-libs" /lib/x86_64-linux-gnu [
+    "ld-linux-x86-64.so.2" "libc.so.6" "libuuid.so.1" "libpopt.so.0" "libstdc++.so.6"
+    "libm.so.6" "libgcc_s.so.1" "libext2fs.so.2" "libcom_err.so.2" "libblkid.so.1"
+    "libe2p.so.2" "libsmartcols.so.1"
+  ];
+  diskToolsPkg = bundle {
+    name = "disk-tools-host";
+    libPath = [ diskToolLibs ];
+    programs = [
+      { file = hostFile /usr/sbin/sgdisk "sgdisk"; real = "sgdisk"; names = [ "sgdisk" ]; }
+      { file = hostFile /usr/sbin/mke2fs "mke2fs"; real = "mke2fs"; names = [ "mke2fs" "mkfs.ext4" ]; }
+      { file = hostFile /usr/sbin/mkfs.fat "mkfs.fat"; real = "mkfs.fat"; names = [ "mkfs.fat" "mkfs.vfat" ]; }
+      { file = hostFile /usr/sbin/wipefs "wipefs"; real = "wipefs"; names = [ "wipefs" ]; }
+      { file = hostFile /usr/bin/partx "partx"; real = "partx"; names = [ "partx" ]; }
+      { file = hostFile /usr/sbin/blkid "blkid"; real = "blkid"; names = [ "blkid" ]; }
     ];
   };
 
@@ -268,8 +289,14 @@ let
   sw = runScript "system-path" { } ''
     mkdir -p $out/bin
     for a in $(busybox --list); do ln -s ${sh} $out/bin/$a; done
-    for p in ${openssh}/bin/* ${nix}/bin/*; do ln -sf $p $out/bin/; done
+    for p in ${openssh}/bin/* ${nix}/bin/*${if diskTools == "1" then " ${diskToolsPkg}/bin/*" else ""}; do ln -sf $p $out/bin/; done
   '';
+
+  # A hybrid system boots from a stick that is /dev/sda on one machine and /dev/vdb on the
+  # next, so stage 1 looks its root up by file system label.
+  kernelParamList = [ "console=ttyS0" "panic=10" "loglevel=4" ]
+    ++ (if boot == "hybrid" then [ "root=LABEL=nixos" ] else [ ]);
+  kernelParams = concatStringsSep " " kernelParamList;
 
   subst = file: vars: ''
     sed ${concatStringsSep " " (map (n: "-e 's|@${n}@|${vars.${n}}|g'") (attrNames vars))} ${file}'';
@@ -297,7 +324,7 @@ let
     ln -s ${kernelModules}/lib/modules/${kernelVersion} $out/kernel-modules
     ln -s ${etc} $out/etc
     ln -s ${sw} $out/sw
-    echo -n "console=ttyS0 panic=10 loglevel=4" > $out/kernel-params
+    echo -n "${kernelParams}" > $out/kernel-params
     echo -n "via-example-${generation}" > $out/nixos-version
     echo -n ${system} > $out/system
     echo -n "systemd" > $out/init-interface-version
@@ -306,9 +333,9 @@ let
     mkdir -p $out/specialisation
     echo "${extlinux} ${syslinuxMbr} ${systemdBootEfi}" > $out/extra-dependencies
     cat > $out/boot.json <<EOF
-    {"org.nixos.bootspec.v1":{"system":"${system}","init":"$out/init","initrd":"${initrd}/initrd","kernel":"${kernel}","kernelParams":["console=ttyS0","panic=10","loglevel=4"],"label":"nixos-via example (generation ${generation})","toplevel":"$out"}}
+    {"org.nixos.bootspec.v1":{"system":"${system}","init":"$out/init","initrd":"${initrd}/initrd","kernel":"${kernel}","kernelParams":[${concatStringsSep "," (map (p: "\"${p}\"") kernelParamList)}],"label":"nixos-via example (generation ${generation})","toplevel":"$out"}}
     EOF
   '';
 in
-if elem boot [ "uefi" "bios" ] then toplevel
-else throw "mini-system: boot must be \"uefi\" or \"bios\", got \"${boot}\""
+if elem boot [ "uefi" "bios" "hybrid" ] then toplevel
+else throw "mini-system: boot must be \"uefi\", \"bios\" or \"hybrid\", got \"${boot}\""

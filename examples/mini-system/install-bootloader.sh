@@ -1,7 +1,8 @@
 #!@sh@ sh
 # Installs the bootloader for every generation in /nix/var/nix/profiles/system-*-link,
 # with TOPLEVEL (the system being switched to) as the default entry.
-# Bootloader of this build: @boot@ ("uefi" = systemd-boot on the ESP at /boot, "bios" = extlinux).
+# Bootloader of this build: @boot@ ("uefi" = systemd-boot on the ESP at /boot, "bios" = extlinux,
+# "hybrid" = both on the ESP at /boot: one disk that boots under UEFI and under BIOS).
 systemConfig=@out@
 export PATH=$systemConfig/sw/bin
 set -e
@@ -205,6 +206,10 @@ install_bios() {
 case "@boot@" in
     uefi) install_uefi ;;
     bios) install_bios ;;
+    # UEFI firmware finds EFI/BOOT/BOOTX64.EFI on the ESP of removable media without an
+    # NVRAM entry; BIOS runs gptmbr.bin, which chains to extlinux in the ESP's boot sector
+    # (the ESP carries the legacy BIOS bootable attribute).
+    hybrid) install_uefi; install_bios ;;
     *) die "unknown bootloader @boot@" ;;
 esac
 sync

@@ -26,7 +26,7 @@ root=
 for o in $(cat /proc/cmdline); do
     case "$o" in
         init=*) init="${o#init=}" ;;
-        root=/dev/*) root="${o#root=}" ;;
+        root=/dev/*|root=LABEL=*) root="${o#root=}" ;;
     esac
 done
 [ -n "$init" ] || fail "no init= on the kernel command line"
@@ -42,7 +42,10 @@ try_mount() {
 found=
 i=0
 while [ $i -lt 60 ] && [ -z "$found" ]; do
-    if [ -n "$root" ]; then
+    if [ -n "$root" ] && [ "${root#LABEL=}" != "$root" ]; then
+        # busybox findfs reads the labels from the devices themselves (no udev here).
+        candidates=$(findfs "$root" 2>/dev/null)
+    elif [ -n "$root" ]; then
         candidates="$root"
     else
         candidates=

@@ -108,7 +108,7 @@ describe("nixos-via install disk: safety", () => {
     const rootDisk = `/dev/${(await execa("lsblk", ["-n", "-o", "PKNAME", rootSource], { reject: false })).stdout.trim() || rootSource.slice(5)}`;
     const own = await nixosVia(["install", `disk:${rootDisk}`, "--wipe", rootDisk, "--layout", `${layouts}bios-ext4.json`, "--system", toplevel, "--dry-run"]);
     expect(own.exitCode).toBe(1);
-    expect(own.stderr).toMatch(/is in use: .* is mounted at \//);
+    expect(own.stderr).toMatch(/is in use: .* holds the running system \(mounted at \/\)/);
   });
 
   it("installs a layout with a nodev tmpfs (disko's nodev entries), which this kernel mounts", async () => {

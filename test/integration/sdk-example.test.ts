@@ -1,4 +1,4 @@
-import { mkdir, readlink } from "node:fs/promises";
+import { mkdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upgradeAndRollBack } from "../../examples/sdk/upgradeAndRollBack.js";
@@ -19,6 +19,12 @@ describe("examples/sdk: install, deploy, generations, rollback through the SDK",
   });
   afterAll(async () => {
     await removeTree(work);
+  });
+
+  it("is the program docs/guides/sdk.md shows, as it is", async () => {
+    const guide = await readFile(new URL("../../docs/guides/sdk.md", import.meta.url), "utf8");
+    const shown = [...guide.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    expect(shown).toEqual([await readFile(new URL("../../examples/sdk/upgradeAndRollBack.ts", import.meta.url), "utf8")]);
   });
 
   it("on a dir: root", async () => {

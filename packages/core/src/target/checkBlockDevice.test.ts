@@ -28,3 +28,23 @@ for (const shell of TARGET_SHELLS) {
     });
   });
 }
+
+describe("parseBlockDeviceCheck", () => {
+  it("says a disk holding / holds the running system, not to unmount it", () => {
+    const facts = "mounted=vda /\nmounted=vda /nix/store\nchecked\n";
+    expect(parseBlockDeviceCheck(facts, "/dev/vda", "ssh://web1")._unsafeUnwrapErr().message).toBe(
+      "/dev/vda is in use: vda holds the running system (mounted at /); nothing was touched",
+    );
+  });
+
+  it("names each mount of a disk that is mounted elsewhere", () => {
+    const facts = "mounted=sdb1 /media/stick\nmounted=sdb2 /media/data\nchecked\n";
+    expect(parseBlockDeviceCheck(facts, "/dev/sdb", "disk:/dev/sdb")._unsafeUnwrapErr().message).toContain(
+      "/dev/sdb is in use: sdb1 is mounted at /media/stick, sdb2 is mounted at /media/data; unmount it first",
+    );
+  });
+
+  it("allows a disk that nothing uses", () => {
+    expect(parseBlockDeviceCheck("checked\n", "/dev/vdb", "ssh://web1").isOk()).toBe(true);
+  });
+});

@@ -42,6 +42,10 @@ export function parseBlockDeviceCheck(stdout: string, device: string, uri: strin
   if (lines.includes("partition")) return refuse("is a partition; name the whole disk");
   const mounted = lines.filter((l) => l.startsWith("mounted=")).map((l) => l.slice(8));
   if (mounted.length > 0) {
+    // A disk holding the root (the running system, or the machine the deployer runs on)
+    // cannot be unmounted: saying so would send the user the wrong way.
+    const root = mounted.find((m) => m.endsWith(" /"));
+    if (root !== undefined) return refuse(`is in use: ${root.slice(0, -2)} holds the running system (mounted at /)`);
     return refuse(`is in use: ${mounted.map((m) => m.replace(" ", " is mounted at ")).join(", ")}; unmount it first`);
   }
   const swap = lines.filter((l) => l.startsWith("swap=")).map((l) => l.slice(5));

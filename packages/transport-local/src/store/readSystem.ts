@@ -66,7 +66,7 @@ export function readSystem(path: string): ResultAsync<NixosSystem, InvalidSystem
           system: (system ?? "").trim(),
           version: version?.trim(),
           nixStore: hasNixStore ? `${toplevel}/sw/bin/nix-store` : undefined,
-          needsBootFolder: bootloader?.trim() === "uefi" || hasSystemdBootExtension(bootspec),
+          needsBootFolder: ["uefi", "hybrid"].includes(bootloader?.trim() ?? "") || hasSystemdBootExtension(bootspec),
           closure: { root: toplevel, paths },
         }),
       ),
