@@ -78,7 +78,8 @@ async function buildClosure() {
     log(`planning the closure (${profile.paths} paths) in ${dir}`);
     await must("node", [join(here, "closure/plan.mjs"), dir, "--paths", String(profile.paths), "--mib", String(profile.mib)], { capture: false });
   }
-  const gens = { g1: ["--argstr", "generation", "1"], g2: ["--argstr", "generation", "2"], g3: ["--argstr", "generation", "2", "--argstr", "rebuild", "1"] };
+  const gens = { g1: ["--argstr", "generation", "1"], g2: ["--argstr", "generation", "2"], g3: ["--argstr", "generation", "2", "--argstr", "rebuild", "1"],
+    g4: ["--argstr", "generation", "2", "--argstr", "rebuild", "2", "--argstr", "content", "1"] };
   const tops = {};
   for (const [g, a] of Object.entries(gens)) {
     log(`building ${g} with nix-build (first time: a few minutes)`);

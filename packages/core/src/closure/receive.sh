@@ -1,12 +1,16 @@
 set -eu
 root=$1
 compression=$2
+# promote: move every complete staged path into the store at the end; stage: leave them
+# staged for the copy step that follows (a delta step before the full one).
+finish=${3:-promote}
 store="$root/nix/store"
 incoming="$store/.nixos-via-incoming"
 done="$incoming/.done"
 mkdir -p -m 0755 "$root/nix" "$store"
 mkdir -p -m 0700 "$incoming" "$done"
 rm -f "$incoming/.end"
+rm -rf "$incoming/.patch"
 for path in "$incoming"/*; do
   [ -e "$path" ] || [ -L "$path" ] || continue
   name=${path##*/}
@@ -33,6 +37,22 @@ if [ ! -e "$incoming/.end" ]; then
   exit 1
 fi
 rm -f "$incoming/.end"
+if [ -d "$incoming/.patch" ]; then
+  failed=0
+  for list in "$incoming/.patch"/*.list; do
+    [ -e "$list" ] || continue
+    name=${list##*/}
+    name=${name%.list}
+    apply_patches "$store" "$incoming" "$name" || {
+      echo "nixos-via-receive: $name did not rebuild to the sender's bytes from its predecessor; it is not kept (nixos-via --no-delta sends it in full)" >&2
+      rm -rf "${incoming:?}/${name:?}" "$done/${name:?}"
+      failed=1
+    }
+  done
+  rm -rf "$incoming/.patch"
+  [ "$failed" = 0 ] || exit 1
+fi
+[ "$finish" = promote ] || exit 0
 for mark in "$done"/*; do
   [ -e "$mark" ] || continue
   name=${mark##*/}
