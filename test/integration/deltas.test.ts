@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { buildMiniSystem, closureOf, NIX_ENV } from "../support/nix.js";
+import { startCutProxy } from "../support/cutProxy.js";
 import { useRootSshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
@@ -89,6 +90,30 @@ describe("deltas against the predecessor on the target", () => {
     expect(plan.steps.filter((s) => s.kind === "copy-closure").map((s) => s.deltas !== undefined)).toEqual([true]);
     // The initrd (compressed, changed) goes in full; everything else is links and deltas.
     expect(done.copiedBytes).toBeLessThan(full / 4);
+    await expectExact(root, rebuilt);
+  });
+
+  it("ssh://: a delta copy cut in the middle finishes on the rerun, exactly", async () => {
+    const knownHosts = join(work, "known_hosts_cut");
+    const root = await freshRoot("ssh-cut");
+    const common = ["-i", ssh.client().key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null", "--accept-new-host-key", "--json"];
+    const first = await nixosVia(["install", `ssh://root@127.0.0.1:${ssh.sshd().port}`, "--root", root, "--system", gen1, ...common]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    // The delta stream is a few MiB (the changed initrd goes in full): cut 1 MiB into it.
+    const proxy = await startCutProxy(ssh.sshd().port, 1 << 20);
+    const known = await readFile(knownHosts, "utf8");
+    await writeFile(knownHosts, `${known}${known.replaceAll(`[127.0.0.1]:${ssh.sshd().port}`, `[127.0.0.1]:${proxy.port}`)}`);
+    try {
+      const cut = await nixosVia(["install", `ssh://root@127.0.0.1:${proxy.port}`, "--root", root, "--system", rebuilt, ...common]);
+      expect(proxy.cut()).toBe(true);
+      expect(cut.exitCode).toBe(1);
+      expect(existsSync(join(root, rebuilt))).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+    const resumed = await nixosVia(["install", `ssh://root@127.0.0.1:${ssh.sshd().port}`, "--root", root, "--system", rebuilt, ...common]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(copyEvents(resumed.stdout).plan.copy.deltas).toBeGreaterThan(0);
     await expectExact(root, rebuilt);
   });
 
