@@ -22,8 +22,8 @@ const LINK_MIN = 512;
  */
 const PATCH_MIN = 4096;
 const PATCH_MAX = 16 * 1024 * 1024;
-/** Delta level: deltas are small, so a stronger level costs little time and saves bytes. */
-const PATCH_LEVEL = "-9";
+/** Delta level: the fast one; a file with nothing in common costs a whole compression before it goes in full. */
+const PATCH_LEVEL = "-3";
 /**
  * Members are handed on in batches of this size. The files are read synchronously: a path
  * of thousands of small files costs ten file-system calls each, and through libuv's thread
@@ -121,11 +121,12 @@ async function fileMember(
   const old = rel === "" || rel.includes("\n") ? undefined : lstatSafe(oldPath);
   const bytes = readFileSync(source);
   if (old?.isFile() === true) {
-    if (old.size === size && size >= LINK_MIN && ((old.mode & 0o100) !== 0) === executable && bytes.equals(readFileSync(oldPath))) {
+    const oldBytes = old.size === size || (size >= PATCH_MIN && size <= PATCH_MAX && old.size >= PATCH_MIN && old.size <= PATCH_MAX) ? readFileSync(oldPath) : undefined;
+    if (old.size === size && size >= LINK_MIN && ((old.mode & 0o100) !== 0) === executable && bytes.equals(oldBytes!)) {
       counts.linked++;
       return tarHardLink(member, `../${predecessor}/${rel}`);
     }
-    if (size >= PATCH_MIN && size <= PATCH_MAX && old.size >= PATCH_MIN && old.size <= PATCH_MAX) {
+    if (size >= PATCH_MIN && size <= PATCH_MAX && old.size >= PATCH_MIN && old.size <= PATCH_MAX && related(bytes, oldBytes!)) {
       const patch = await execa("zstd", ["-q", "-c", PATCH_LEVEL, `--patch-from=${oldPath}`, source], { encoding: "buffer", reject: false });
       if (patch.exitCode === 0 && patch.stdout.length < size / 2) {
         counts.patched++;
@@ -137,6 +138,21 @@ async function fileMember(
   }
   counts.full++;
   return tarFile(member, bytes, executable);
+}
+
+/**
+ * Whether a delta can pay: some of a few samples of the new file occur in the old one. A
+ * file with new bytes throughout (nothing in common) would cost a whole zstd run before
+ * going in full anyway.
+ */
+function related(bytes: Buffer, old: Buffer): boolean {
+  const SAMPLES = 8;
+  const WIDTH = 32;
+  for (let i = 0; i < SAMPLES; i++) {
+    const at = Math.floor(((bytes.length - WIDTH) * (i + 0.5)) / SAMPLES);
+    if (old.indexOf(bytes.subarray(at, at + WIDTH)) >= 0) return true;
+  }
+  return false;
 }
 
 function lstatSafe(path: string): Stats | undefined {
