@@ -26,9 +26,9 @@ const LINKS = {
   "100ms": { name: "100 ms / 20 Mbit/s", rttMs: 100, mbit: 20 },
 };
 const linkKeys = opt("--links", "loopback,40ms,100ms").split(",");
-const ALL = ["nixos-via", "nix-copy-ssh", "nix-copy-ssh-compress", "nix-copy-ssh-ng", "nix-copy-closure-gzip", "tar-zstd-ssh"];
+const ALL = ["nixos-via", "nixos-via-no-delta", "nix-copy-ssh", "nix-copy-ssh-compress", "nix-copy-ssh-ng", "nix-copy-closure-gzip", "tar-zstd-ssh"];
 const contenders = opt("--contenders", ALL.join(",")).split(",");
-const phases = opt("--phases", "fresh,next,mass").split(",");
+const phases = opt("--phases", "fresh,next,mass,changed").split(",");
 // The slowest contenders on the slowest link would take most of the budget for the
 // mass rebuild; --skip lists link:contender:phase triples to leave out (default: none).
 const skip = new Set(opt("--skip", "").split(",").filter(Boolean));
@@ -43,7 +43,8 @@ const full = flag("--full");
 function planned(lk, c, ph, i) {
   if (full) return true;
   if (i > 0 && !LINKS[lk].mbit && (ph !== "fresh" || !["nixos-via", "nix-copy-ssh", "tar-zstd-ssh"].includes(c))) return false;
-  if (lk === "40ms" && c === "nix-copy-closure-gzip" && ph === "mass") return false;
+  if (lk === "40ms" && c === "nix-copy-closure-gzip" && (ph === "mass" || ph === "changed")) return false;
+  if (ph === "changed" && !["nixos-via", "nixos-via-no-delta", "nix-copy-ssh-ng", "tar-zstd-ssh"].includes(c)) return false;
   if (lk === "100ms" && (ph === "mass" || !["nixos-via", "tar-zstd-ssh", "nix-copy-ssh-compress"].includes(c))) return false;
   return true;
 }
@@ -78,7 +79,8 @@ async function buildClosure() {
     log(`planning the closure (${profile.paths} paths) in ${dir}`);
     await must("node", [join(here, "closure/plan.mjs"), dir, "--paths", String(profile.paths), "--mib", String(profile.mib)], { capture: false });
   }
-  const gens = { g1: ["--argstr", "generation", "1"], g2: ["--argstr", "generation", "2"], g3: ["--argstr", "generation", "2", "--argstr", "rebuild", "1"] };
+  const gens = { g1: ["--argstr", "generation", "1"], g2: ["--argstr", "generation", "2"], g3: ["--argstr", "generation", "2", "--argstr", "rebuild", "1"],
+    g4: ["--argstr", "generation", "2", "--argstr", "rebuild", "2", "--argstr", "content", "1"] };
   const tops = {};
   for (const [g, a] of Object.entries(gens)) {
     log(`building ${g} with nix-build (first time: a few minutes)`);
@@ -125,13 +127,12 @@ function sshOpts(ctx, extra = []) {
 const nixSshEnv = (ctx, extra = []) => ({ ...env, NIX_SSHOPTS: sshOpts(ctx, extra).join(" ") });
 const storeUrl = (scheme, root, more = "") => `${scheme}://root@127.0.0.1?remote-store=local?root=${root}${more}`;
 
-const CONTENDERS = {
-  "nixos-via": {
-    label: "nixos-via install ssh://",
+const nixosVia = (label, extra) => ({
+    label,
     rts: (ctx, r) => ctx.rtsConnect + r.execs, // one SSH connection, then one round trip per command
     async run(ctx, top, root) {
       const r = await run("node", [cli, "install", `ssh://root@127.0.0.1:${ctx.link.port}`, "--root", root,
-        "--system", top, "-i", `${ctx.work}/client`, "--known-hosts", `${ctx.work}/known_hosts`, "--accept-new-host-key", "--ssh-config", "/dev/null", "--json"]);
+        "--system", top, "-i", `${ctx.work}/client`, "--known-hosts", `${ctx.work}/known_hosts`, "--accept-new-host-key", "--ssh-config", "/dev/null", "--json", ...extra]);
       const events = r.out.split("\n").filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
       const steps = {}; let current = null, execs = 1; // the probe
       for (const e of events) {
@@ -139,9 +140,15 @@ const CONTENDERS = {
         if (e.type === "step-end" && current) steps[current] = (steps[current] ?? 0) + e.durationMs;
       }
       const done = events.find((e) => e.type === "done");
-      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs };
+      const plan = events.find((e) => e.type === "plan")?.plan;
+      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0 };
     },
-  },
+  });
+
+const CONTENDERS = {
+  "nixos-via": nixosVia("nixos-via install ssh://", []),
+  // The same build without deltas: what nixos-via sent before them, in the same run.
+  "nixos-via-no-delta": nixosVia("nixos-via install ssh:// --no-delta", ["--no-delta"]),
   "nix-copy-ssh": {
     label: "nix copy --to ssh://",
     rts: (ctx, r) => ctx.rtsConnect + 2 + r.paths, // handshake, query valid paths, then one reply awaited per path
@@ -222,9 +229,10 @@ await must("node", [cli, "--help"]);
 const revision = (await run("git", ["-C", repo, "describe", "--always", "--dirty"])).out.trim();
 const { tops, closures } = await buildClosure();
 const G = { fresh: { top: tops.g1, want: closures.g1, have: [] }, next: { top: tops.g2, want: closures.g2, have: closures.g1.paths },
-  mass: { top: tops.g3, want: closures.g3, have: [...closures.g1.paths, ...closures.g2.paths] } };
+  mass: { top: tops.g3, want: closures.g3, have: [...closures.g1.paths, ...closures.g2.paths] },
+  changed: { top: tops.g4, want: closures.g4, have: [...closures.g1.paths, ...closures.g2.paths, ...closures.g3.paths] } };
 for (const p of Object.values(G)) { const h = new Set(p.have); p.missing = p.want.paths.filter((x) => !h.has(x)); }
-log(`closure: ${closures.g1.paths.length} paths, ${(closures.g1.narBytes / 2 ** 20).toFixed(0)} MiB (NAR); next generation: ${G.next.missing.length} new paths; mass rebuild: ${G.mass.missing.length} new paths`);
+log(`closure: ${closures.g1.paths.length} paths, ${(closures.g1.narBytes / 2 ** 20).toFixed(0)} MiB (NAR); next generation: ${G.next.missing.length} new paths; mass rebuild: ${G.mass.missing.length} new paths; changed contents: ${G.changed.missing.length} new paths`);
 
 const work = mkdtempSync("/var/tmp/nixos-via-bench-run-");
 const target = await startTarget(work);
@@ -275,7 +283,7 @@ try {
               connections: link.connections, paths: P.missing.length, roundTrips: rts, linkLimitMs: limitMs && Math.round(limitMs),
               cpuBusyCores: +((1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cpus().length).toFixed(2),
               targetPeakRss: rss.total, targetPeakRssWithoutSshd: rss.tools, targetBiggestProcess: { name: rss.biggestName, rss: rss.biggest },
-              steps: r.steps, reportedMs: r.reportedMs };
+              steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas };
             results.push(rec);
             log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB${r.steps ? " " + JSON.stringify(r.steps) : ""}`);
             if (problem) exitCode = 1; // the next phase still runs: it copies what is missing
@@ -301,7 +309,7 @@ for (const lk of linkKeys) for (const ph of phases) {
   for (const g of group) rows.push({ link: lk, phase: ph, ...g, ratio: via && !g.missing ? g.ms / via.ms : null });
 }
 const fmtS = (ms) => (ms >= 100000 ? (ms / 1000).toFixed(0) : ms >= 10000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2));
-const PH = { fresh: "fresh copy", next: "next generation", mass: "mass rebuild" };
+const PH = { fresh: "fresh copy", next: "next generation", mass: "mass rebuild", changed: "changed contents" };
 let md = `| link | copy | contender | runs | wall time s (median) | on the wire MiB | × nixos-via | link limit s (round trips) | target peak RSS MiB (w/o sshd) | CPU busy cores |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n`;
 for (const r of rows) {
   if (r.missing) { md += `| ${LINKS[r.link].name} | ${PH[r.phase]} | ${CONTENDERS[r.c].label} | | ${r.failed ? "failed" : "not run"} | | | | | |\n`; continue; }
@@ -320,9 +328,20 @@ const viaL = get("loopback", "fresh", "nixos-via"), nixL = fastestNix("loopback"
 if (viaL && nixL) checks.push([`fresh copy on loopback: no slower than the fastest nix copy (${CONTENDERS[nixL.c].label})`, viaL.ms <= nixL.ms, `${fmtS(viaL.ms)} s vs ${fmtS(nixL.ms)} s`]);
 const viaN = get("40ms", "next", "nixos-via");
 if (viaN) checks.push(["next generation at 40 ms: under 1.5 s end to end", viaN.ms < 1500, `${fmtS(viaN.ms)} s`]);
+// Targets from issue 12 (deltas, and a fresh copy that beats the pipe).
+const fresh40 = get("40ms", "fresh", "nixos-via"), mass40 = get("40ms", "mass", "nixos-via"), changed40 = get("40ms", "changed", "nixos-via");
+const before40 = get("40ms", "mass", "nixos-via-no-delta"), ng40 = get("40ms", "mass", "nix-copy-ssh-ng");
+if (fresh40 && mass40) checks.push(["mass rebuild at 40 ms: bytes ≤ 15 % of the fresh copy's", mass40.bytes <= 0.15 * fresh40.bytes, `${(100 * mass40.bytes / fresh40.bytes).toFixed(1)} %`]);
+if (mass40 && before40) checks.push(["mass rebuild at 40 ms: ≥ 3× faster than nixos-via without deltas", before40.ms / mass40.ms >= 3, `${(before40.ms / mass40.ms).toFixed(2)}×`]);
+if (mass40 && ng40) checks.push(["mass rebuild at 40 ms: ≥ 5× faster than nix copy --to ssh-ng://", ng40.ms / mass40.ms >= 5, `${(ng40.ms / mass40.ms).toFixed(2)}×`]);
+if (fresh40 && changed40) checks.push(["changed contents at 40 ms: bytes ≤ 30 % of the fresh copy's", changed40.bytes <= 0.3 * fresh40.bytes, `${(100 * changed40.bytes / fresh40.bytes).toFixed(1)} %`]);
+if (via40 && tar40) checks.push(["fresh copy at 40 ms: beats the bare pipe by ≥ 10 %", via40.ms <= 0.9 * tar40.ms, `${(via40.ms / tar40.ms).toFixed(2)}× the pipe`]);
+const ngFresh = get("40ms", "fresh", "nix-copy-ssh-ng");
+if (via40 && ngFresh) checks.push(["fresh copy at 40 ms: ≥ 2.8× faster than nix copy --to ssh-ng://", ngFresh.ms / via40.ms >= 2.8, `${(ngFresh.ms / via40.ms).toFixed(2)}×`]);
+if (viaN) checks.push(["next generation at 40 ms: ≤ 0.9 s end to end", viaN.ms <= 900, `${fmtS(viaN.ms)} s`]);
 const viaRss = rows.filter((r) => r.c === "nixos-via" && !r.missing);
 if (viaRss.length) { const m = Math.max(...viaRss.map((r) => r.rss)); checks.push(["receiving side peak memory under 64 MiB (incl. sshd)", m < 64 * 2 ** 20, `${(m / 2 ** 20).toFixed(0)} MiB`]); }
-md += `\n| target (issue 6) | met | measured |\n|---|---|---|\n` + checks.map(([t, ok, v]) => `| ${t} | ${ok ? "yes" : "**no**"} | ${v} |`).join("\n") + "\n";
+md += `\n| target (issues 6, 12) | met | measured |\n|---|---|---|\n` + checks.map(([t, ok, v]) => `| ${t} | ${ok ? "yes" : "**no**"} | ${v} |`).join("\n") + "\n";
 
 const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
 const outDir = join(here, "results");

@@ -6,10 +6,14 @@
 #
 #   generation = "1": the system; "2": the next generation (4 leaf paths + the toplevel
 #   change); rebuild = "1": every package rebuilt (new hashes, same files; only the store
-#   paths they mention differ), as after a glibc update.
+#   paths they mention differ), as after a glibc update; content = "1" (with another
+#   rebuild value): an upgrade whose contents really change: in every fifth package
+#   (20 %) every tenth file (10 %, at least one) gets new bytes (each byte rotated by one:
+#   as compressible as before, nothing left in common with the old file).
 { dir                      # the folder plan.mjs wrote (plan.json, pool/)
 , generation ? "1"
 , rebuild ? "0"
+, content ? "0"
 }:
 
 let
@@ -62,6 +66,7 @@ let
     let
       p = elemAt plan.packages i;
       changed = generation != "1" && elem i plan.changing;
+      newBytes = content == "1" && i - (i / 5) * 5 == 2;
       src = builtins.path { path = dir' + "/pool/${p.id}"; name = "src-${p.id}"; };
     in runScript p.name {
       inherit rebuild;
@@ -71,6 +76,11 @@ let
       mkdir -p $out
       cp -a ${src}/. $out/
       chmod -R u+w $out
+      ${if newBytes then ''
+        find $out -type f | sort | awk 'NR % 10 == 1' | while IFS= read -r f; do
+          tr '\000-\377' '\001-\377\000' < "$f" > "$f.new" && cat "$f.new" > "$f" && rm "$f.new"
+        done
+      '' else ""}
       mkdir -p $out/nix-support
       # what real store paths carry: their own path and their dependencies' (RPATHs,
       # shebangs, wrappers)

@@ -9,6 +9,7 @@
 , activationDelay ? "0"      # seconds the activation takes: lets tests drop connections mid-switch
 , brokenSsh ? ""             # "1": the system boots/activates without a reachable sshd
 , diskTools ? ""             # "1": sgdisk, mkfs.ext4, mkfs.vfat, wipefs, partx, blkid in sw/bin
+, rebuild ? ""               # any other value: every derivation gets a new hash (a mass rebuild), files mostly the same
 , kernelDir ? ../../.cache/debian-kernel
 , layout ? ""                # a disko layout as JSON (a file): carried at $toplevel/disko.json
 }:
@@ -67,7 +68,7 @@ let
     builder = sh;
     args = [ "sh" "-e" "-c" script ];
     PATH = "/path-not-set";
-  } // attrs);
+  } // (if rebuild == "" then { } else { inherit rebuild; }) // attrs);
 
   # Runs a builder script with busybox applets on PATH (no coreutils exist here).
   runScript = name: attrs: script: mkDrv name ''

@@ -102,6 +102,8 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     .option("--copy-host-keys", "for ssh://: give the new system the machine's current SSH host keys")
     .option("--no-reboot", "for ssh:// with --layout: do not reboot into the new system")
     .option("--wait-timeout <seconds>", "for ssh://: how long to wait for the rebooted machine (default 600)", parseOptionValue.seconds)
+    .option("--delta", "send paths as deltas to local targets too (ssh:// gets them by default)")
+    .option("--no-delta", "send every path in full, never as a delta against its predecessor on the target")
     .option("-n, --dry-run", "print every step and command of the plan, touch nothing")
     .option("--json", "print one JSON event per line on stdout")
     .addHelpText(
@@ -132,6 +134,8 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       .option("--confirm-timeout <seconds>", "how long the target waits for confirmation before rolling back", parseOptionValue.seconds, 30)
       .option("--health-check <cmd>", "a shell command run on the target after the switch; failing rolls back (repeatable)", collect, [])
       .option("--health-timeout <seconds>", "how long each health check may run before it is stopped and the target rolls back", parseOptionValue.seconds, 60)
+      .option("--delta", "send paths as deltas to local targets too (ssh:// gets them by default)")
+      .option("--no-delta", "send every path in full, never as a delta against its predecessor on the target")
       .option("-n, --dry-run", "show what would change and every step, touch nothing")
       .option("--json", "print one JSON event per line on stdout")
       .addHelpText("after", `${SYSTEM_TARGETS}\n\nExamples:\n  nixos-via deploy ssh://admin@web1 --flake .#web\n  nixos-via deploy ssh://web1 --system ./result --health-check 'curl -fs localhost'\n  nixos-via deploy dir:/var/lib/machines/web --system ./result`),

@@ -23,6 +23,8 @@ export interface DeployOptions extends ConnectionOptions {
   /** Seconds each health check may run before it is stopped and the target rolls back. @default 60 */
   readonly healthTimeout: number;
   readonly dryRun?: boolean | undefined;
+  /** `--delta` / `--no-delta`: deltas to local targets too, or never. @default to ssh:// only */
+  readonly delta?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
 
@@ -40,6 +42,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
     healthChecks: options.healthCheck,
     healthTimeout: options.healthTimeout,
     dryRun: options.dryRun,
+    delta: options.delta,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,

@@ -33,6 +33,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     extraFiles: options.extraFiles,
     diskEncryptionKeys: options.diskEncryptionKeys,
     dryRun: options.dryRun,
+    delta: options.delta,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,

@@ -5,6 +5,8 @@ export interface InstallOptions extends ConnectionOptions {
   readonly system?: string | undefined;
   readonly flake?: string | undefined;
   readonly dryRun?: boolean | undefined;
+  /** `--delta` / `--no-delta`: deltas to local targets too, or never. @default to ssh:// only */
+  readonly delta?: boolean | undefined;
   readonly json?: boolean | undefined;
   /** disko JSON layout to create first. */
   readonly layout?: string | undefined;

@@ -1,5 +1,6 @@
 import type { ResultAsync } from "neverthrow";
 import type { NixosViaError } from "../errors/index.js";
+import type { DeltaPath } from "./planDeltas.js";
 
 /** A running export of store paths: the bytes, and how the export ended. */
 export interface PathExport {
@@ -37,5 +38,11 @@ export type Compression = "none" | "gzip" | "zstd";
 export interface ExportOptions {
   /** @default "none" */
   readonly compression?: Compression;
+  /**
+   * Paths to send as deltas against their predecessor (each `path` among the exported
+   * ones): files equal to the predecessor's become hard links to it, files that differ a
+   * zstd `--patch-from` delta with its SHA-256, the rest go in full. @default none
+   */
+  readonly deltas?: readonly DeltaPath[];
   readonly signal?: AbortSignal;
 }

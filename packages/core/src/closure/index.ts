@@ -10,3 +10,6 @@ export { DONE_MARKER_DIR, END_MARKER, formatManifest, markPathBoundaries, STAGED
 export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";
 export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
 export { parseRegistration } from "./parseRegistration.js";
+export { planDeltas, type DeltaPath, type DeltaPlan } from "./planDeltas.js";
+export { packageName, storePathName } from "./storePathName.js";
+export { BLOCK, tarDirectory, tarEnd, tarFile, tarHardLink, tarSymlink } from "./tarMembers.js";

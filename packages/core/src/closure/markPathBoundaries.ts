@@ -1,6 +1,5 @@
 import stagedPathCheck from "./stagedPathCheck.sh";
-
-const BLOCK = 512;
+import { BLOCK, tarFile } from "./tarMembers.js";
 
 /** Where the receiver finds the markers: `INCOMING/.done/<store path name>` (the scripts name it too). */
 export const DONE_MARKER_DIR = ".done";
@@ -36,7 +35,7 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
   let ended = false;
   // Sizes of the regular files seen so far: a hard link's member carries no size of its own.
   const fileSizes = new Map<string, number>();
-  const done = (name: string) => marker(`${DONE_MARKER_DIR}/${name}`, formatManifest(counts));
+  const done = (name: string) => tarFile(`${DONE_MARKER_DIR}/${name}`, new TextEncoder().encode(formatManifest(counts)));
 
   for await (const chunk of input) {
     reader.push(chunk);
@@ -52,7 +51,7 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       if (isZeroBlock(header)) {
         if (!ended) {
           if (current !== undefined) yield done(current);
-          yield marker(END_MARKER, "");
+          yield tarFile(END_MARKER, new Uint8Array());
           ended = true;
         }
         current = undefined;
@@ -236,53 +235,4 @@ function topComponent(name: string): string {
   const clean = stripDot(name);
   const slash = clean.indexOf("/");
   return slash < 0 ? clean : clean.slice(0, slash);
-}
-
-/** A regular file at `path` holding `text` (with a GNU long-name member when it needs one). */
-function marker(path: string, text: string): Uint8Array {
-  const bytes = new TextEncoder().encode(path);
-  const data = new TextEncoder().encode(text);
-  const size = data.length;
-  const content = padded(data);
-  if (bytes.length < 100) return concat([header(bytes, "0", size), content]);
-  const long = header(new TextEncoder().encode("././@LongLink"), "L", bytes.length + 1);
-  const longData = padded(new Uint8Array([...bytes, 0]));
-  return concat([long, longData, header(bytes.subarray(0, 99), "0", size), content]);
-}
-
-/** Bytes padded with zeros to whole tar blocks. */
-function padded(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil(bytes.length / BLOCK) * BLOCK);
-  out.set(bytes);
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-function header(name: Uint8Array, type: string, size: number): Uint8Array {
-  const h = new Uint8Array(BLOCK);
-  const put = (offset: number, text: string) => h.set(new TextEncoder().encode(text), offset);
-  h.set(name.subarray(0, 100), 0);
-  put(100, "0000644\0");
-  put(108, "0000000\0");
-  put(116, "0000000\0");
-  put(124, `${size.toString(8).padStart(11, "0")}\0`);
-  put(136, "00000000001\0");
-  put(156, type);
-  put(257, "ustar  \0");
-  put(265, "root");
-  put(297, "root");
-  put(148, "        ");
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(148, `${sum.toString(8).padStart(6, "0")}\0 `);
-  return h;
 }

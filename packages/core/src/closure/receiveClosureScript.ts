@@ -1,5 +1,6 @@
 import type { Compression } from "./ClosureSource.js";
 import { STAGED_PATH_CHECK } from "./markPathBoundaries.js";
+import applyPatches from "./applyPatches.sh";
 import receiveScript from "./receive.sh";
 
 /**
@@ -14,19 +15,24 @@ import receiveScript from "./receive.sh";
  * after an interruption the complete paths stay staged and only unmarked leftovers are
  * removed; the probe reports the staged ones and the next run does not send them again.
  * Nothing moves into the store unless the stream's end marker arrived.
+ * Files that came as deltas (`.patch/`, see `exportDeltas` of transport-local) are rebuilt
+ * from the target's registered predecessor with its own zstd and checked against their
+ * SHA-256 before the path can count as complete; a path that does not match is removed
+ * and the step fails, so it is never registered.
  * A complete but unregistered path already in the store is replaced: only registered
  * paths count as present.
  */
-export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + receiveScript;
+export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + applyPatches + receiveScript;
 
 /**
- * The argv that runs {@link RECEIVE_CLOSURE_SCRIPT} on a target.
+ * The argv that runs {@link RECEIVE_CLOSURE_SCRIPT} on a target. `stage` leaves the
+ * complete paths staged for a copy step that follows (the delta step before the full one).
  *
  * @example
  * ```ts
  * target.exec(receiveClosureScript("/mnt", "none"), { stdin: tarStream });
  * ```
  */
-export function receiveClosureScript(root: string, compression: Compression): string[] {
-  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression];
+export function receiveClosureScript(root: string, compression: Compression, finish: "promote" | "stage" = "promote"): string[] {
+  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression, ...(finish === "stage" ? ["stage"] : [])];
 }

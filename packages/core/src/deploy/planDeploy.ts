@@ -4,7 +4,7 @@ import { planProfile } from "../activation/planProfile.js";
 import { generationLinkName } from "../activation/profilePaths.js";
 import { machineRunsSystem, type NixosSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError, UsageError } from "../errors/index.js";
-import { planTransfer } from "../install/planTransfer.js";
+import { copyDeltaSummary, planTransfer, type DeltaOptions } from "../install/planTransfer.js";
 import type { Plan, RunStep, Step } from "../pipeline/Step.js";
 import type { Target, TargetFacts } from "../target/index.js";
 import type { SwitchAction, SwitchStep } from "../pipeline/Step.js";
@@ -24,6 +24,8 @@ export interface PlanDeployParameters {
   readonly healthChecks?: readonly string[] | undefined;
   /** @default 60 */
   readonly healthTimeoutS?: number | undefined;
+  /** Send paths as deltas against predecessors the target holds. @default auto, with no predecessors known */
+  readonly delta?: DeltaOptions | undefined;
 }
 
 /** A deploy plan: the whole run, the switch of a running system included (a `switch` step). */
@@ -56,7 +58,7 @@ export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan,
   if (live && !facts.tools.has("nix-store")) {
     return err(new TargetUnusableError(target.uri, `${target.uri} runs no Nix (no nix-store on its PATH): deploy needs a running NixOS; use install for a new machine`));
   }
-  const transfer = planTransfer(system, target, facts);
+  const transfer = planTransfer(system, target, facts, parameters.delta);
   if (transfer.isErr()) return err(transfer.error);
   const moveProfile = action === "switch" || action === "boot";
   const profile = planProfile(target.root, system.toplevel, facts);
@@ -74,6 +76,7 @@ export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan,
       bytes: transfer.value.copy.bytes,
       present: transfer.value.copy.present,
       staged: transfer.value.copy.staged,
+      ...copyDeltaSummary(transfer.value),
       total: system.closure.paths.length,
     },
     steps,

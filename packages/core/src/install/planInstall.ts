@@ -3,7 +3,7 @@ import { planInstallActivation, planProfile } from "../activation/index.js";
 import type { NixosSystem } from "../closure/index.js";
 import type { LayoutPlan } from "../layout/index.js";
 import { planDiskEncryptionKeys } from "./planDiskEncryptionKeys.js";
-import { planTransfer } from "./planTransfer.js";
+import { copyDeltaSummary, planTransfer, type DeltaOptions } from "./planTransfer.js";
 import { planExtrasBeforeActivation, planReadHostKey, planReboot, type InstallExtras } from "./planInstallExtras.js";
 import { machineRunsSystem } from "../closure/NixosSystem.js";
 import { TargetUnusableError, type UsageError } from "../errors/index.js";
@@ -21,6 +21,8 @@ export interface PlanInstallParameters {
   readonly layoutSource?: string | undefined;
   /** Host keys, extra files, reboot. @default none */
   readonly extras?: InstallExtras | undefined;
+  /** Send paths as deltas against predecessors the target holds. @default auto, with no predecessors known */
+  readonly delta?: DeltaOptions | undefined;
 }
 
 /** Why an install cannot be planned. */
@@ -38,7 +40,7 @@ export type PlanInstallErrorType = TargetUnusableError | UsageError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts, layout, layoutSource, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout, layoutSource, extras = {}, delta }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   const keys = planDiskEncryptionKeys(extras.diskEncryptionKeys ?? [], { root: target.root, keyFiles: layout?.keyFiles ?? [] });
   if (keys.isErr()) return err(keys.error);
   if (!machineRunsSystem(facts.machine, system.system)) {
@@ -70,7 +72,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
     const modules = missingFeatures.map((f) => FEATURE_MODULES[f] ?? f).join(", ");
     return err(new TargetUnusableError(target.uri, `${where} has no ${missingFeatures.join(", ")}, which the layout needs: module ${modules} is neither loaded, built in nor in ${moduleTree}`));
   }
-  const transfer = planTransfer(system, target, facts);
+  const transfer = planTransfer(system, target, facts, delta);
   if (transfer.isErr()) return err(transfer.error);
   const { copy } = transfer.value;
   const profile = planProfile(target.root, system.toplevel, facts);
@@ -97,6 +99,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
       present: copy.present,
       staged: copy.staged,
       total: system.closure.paths.length,
+      ...copyDeltaSummary(transfer.value),
     },
     steps,
     cleanup: [...(layout?.unmountSteps ?? []), ...keys.value.removal],

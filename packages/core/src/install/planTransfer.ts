@@ -1,6 +1,17 @@
 import { err, ok, type Result } from "neverthrow";
 import { enterArgv } from "../activation/enterScript.js";
-import { formatRegistration, planCopy, receiveClosureScript, type Compression, type CopyPlan, type NixosSystem } from "../closure/index.js";
+import {
+  closureBytes,
+  formatRegistration,
+  planCopy,
+  planDeltas,
+  receiveClosureScript,
+  type Compression,
+  type CopyPlan,
+  type DeltaPath,
+  type NixosSystem,
+  type StorePathInfo,
+} from "../closure/index.js";
 import { TargetUnusableError } from "../errors/index.js";
 import type { Step } from "../pipeline/Step.js";
 import type { Target, TargetFacts } from "../target/index.js";
@@ -9,7 +20,29 @@ import type { Target, TargetFacts } from "../target/index.js";
 export interface TransferPlan {
   readonly copy: CopyPlan;
   readonly steps: readonly Step[];
+  /** How many paths go as deltas, the estimated bytes on the way, and why none do when that was asked for. */
+  readonly delta: { readonly paths: number; readonly estimatedBytes: number; readonly note?: string | undefined };
 }
+
+/** Whether and against what to send deltas (`deploy`/`install` options `delta`). */
+export interface DeltaOptions {
+  /** `auto`: to targets across a network only (a local copy is faster than computing deltas). @default "auto" */
+  readonly mode?: "auto" | "on" | "off" | undefined;
+  /**
+   * Path infos of the target's predecessors ({@link TargetFacts.predecessors}) that this
+   * machine holds: a delta is computed against this machine's copy.
+   */
+  readonly predecessors: readonly StorePathInfo[];
+}
+
+/** The oldest zstd whose `--patch-from` the receiver may use. */
+const PATCH_FROM_ZSTD = [1, 4, 5] as const;
+/**
+ * Rough compressed size of a NAR with zstd -3 (the benchmark's closure: 247 of 654 MiB),
+ * and what a delta path costs: its size change, or at least 1 % of it (headers, references).
+ */
+const ZSTD_RATIO = 0.38;
+const DELTA_MIN_SHARE = 0.01;
 
 /**
  * Plans moving a system's closure onto a target: one compressed stream of the paths it
@@ -20,6 +53,7 @@ export function planTransfer(
   system: NixosSystem,
   target: Pick<Target, "uri" | "root" | "capabilities">,
   facts: TargetFacts,
+  delta: DeltaOptions = { predecessors: [] },
 ): Result<TransferPlan, TargetUnusableError> {
   const register = registerCommand(system, target, facts);
   if (register === undefined) {
@@ -30,20 +64,36 @@ export function planTransfer(
   // Paths an interrupted copy left complete on the target need registering, not sending.
   const copy = planCopy(system.closure, facts.registered, facts.staged);
   const unregistered = system.closure.paths.filter((p) => !facts.registered.has(p.path));
-  if (unregistered.length === 0) return ok({ copy, steps: [] });
   const compression = chooseCompression(target, facts);
+  const ratio = compression === "none" ? 1 : ZSTD_RATIO;
+  if (unregistered.length === 0) return ok({ copy, steps: [], delta: { paths: 0, estimatedBytes: 0 } });
+  const mode = delta.mode ?? "auto";
+  const wanted = mode === "on" || (mode === "auto" && target.capabilities.remote);
+  const unsupported = wanted ? deltaUnsupported(facts) : undefined;
+  const { deltas, full } = wanted && unsupported === undefined ? planDeltas(copy.missing, delta.predecessors) : { deltas: [], full: copy.missing };
+  const sizes = new Map([...copy.missing, ...delta.predecessors].map((p) => [p.path, p.narSize]));
+  const deltaBytes = deltas.reduce((n, d) => n + Math.max(Math.abs(sizes.get(d.path)! - sizes.get(d.from)!), sizes.get(d.path)! * DELTA_MIN_SHARE), 0);
+  const estimatedBytes = Math.round(ratio * (closureBytes(full) + deltaBytes));
+  const deltaSet = new Set(deltas.map((d) => d.path));
+  const deltaPaths = copy.missing.filter((p) => deltaSet.has(p.path));
+  const copySteps: Step[] = [];
+  if (deltas.length > 0) copySteps.push(deltaStep(deltaPaths, deltas, target.root, compression, full.length > 0 ? "stage" : "promote"));
+  if (full.length > 0 || deltas.length === 0) {
+    copySteps.push({
+      kind: "copy-closure",
+      phase: "copy",
+      description: `copy ${full.length} store paths` + (facts.staged.size > 0 ? ` (${facts.staged.size} already staged by an earlier run)` : ""),
+      paths: full,
+      bytes: closureBytes(full),
+      compression,
+      receiver: receiveClosureScript(target.root, compression),
+    });
+  }
   return ok({
     copy,
+    delta: { paths: deltas.length, estimatedBytes, ...(unsupported === undefined ? {} : { note: unsupported }) },
     steps: [
-      {
-        kind: "copy-closure",
-        phase: "copy",
-        description: `copy ${copy.missing.length} store paths` + (facts.staged.size > 0 ? ` (${facts.staged.size} already staged by an earlier run)` : ""),
-        paths: copy.missing,
-        bytes: copy.bytes,
-        compression,
-        receiver: receiveClosureScript(target.root, compression),
-      },
+      ...copySteps,
       {
         kind: "run",
         phase: "register",
@@ -55,6 +105,45 @@ export function planTransfer(
       },
     ],
   });
+}
+
+/** The plan summary's delta fields (`Plan.copy`), present only when they say something. */
+export function copyDeltaSummary(transfer: TransferPlan): { deltas?: number; estimatedBytes?: number; deltaNote?: string } {
+  return {
+    ...(transfer.delta.paths > 0 ? { deltas: transfer.delta.paths, estimatedBytes: transfer.delta.estimatedBytes } : {}),
+    ...(transfer.delta.note === undefined ? {} : { deltaNote: transfer.delta.note }),
+  };
+}
+
+/**
+ * The paths that have a predecessor on the target, as deltas, in one stream before the
+ * rest: their complete paths stay staged (`stage`) for the full copy that follows, so a cut
+ * during that long copy keeps them.
+ */
+function deltaStep(paths: readonly StorePathInfo[], deltas: readonly DeltaPath[], root: string, compression: Compression, finish: "stage" | "promote"): Step {
+  return {
+    kind: "copy-closure",
+    phase: "copy",
+    description: `copy ${paths.length} store paths as deltas against their predecessors on the target`,
+    paths,
+    bytes: closureBytes(paths),
+    compression,
+    deltas,
+    receiver: receiveClosureScript(root, compression, finish),
+  };
+}
+
+/** Why the target cannot rebuild deltas, or undefined when it can: they need its zstd ≥ 1.4.5, GNU tar and sha256sum. */
+function deltaUnsupported(facts: TargetFacts): string | undefined {
+  const version = (facts.zstdVersion ?? "").split(".").map(Number);
+  const recent = PATCH_FROM_ZSTD.findIndex((v, i) => (version[i] ?? 0) !== v);
+  const zstdOk = facts.tools.has("zstd") && version.length === 3 && (recent < 0 || (version[recent] ?? 0) > PATCH_FROM_ZSTD[recent]!);
+  const missing = [
+    ...(zstdOk ? [] : [`zstd ≥ 1.4.5 (${facts.tools.has("zstd") ? `it has ${facts.zstdVersion ?? "an unknown version"}` : "it has none"})`]),
+    ...(facts.gnuTar === true ? [] : ["GNU tar"]),
+    ...(facts.tools.has("sha256sum") ? [] : ["sha256sum"]),
+  ];
+  return missing.length === 0 ? undefined : `all paths go in full: the target lacks ${missing.join(", ")} to rebuild deltas`;
 }
 
 /** Compress what crosses a network, with the best the target can decompress. */

@@ -1,4 +1,4 @@
-import type { Compression, StorePathInfo } from "../closure/index.js";
+import type { Compression, DeltaPath, StorePathInfo } from "../closure/index.js";
 
 /** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
 export type Phase =
@@ -76,6 +76,8 @@ export interface CopyClosureStep {
   readonly bytes: number;
   /** How the stream is compressed on its way (the receiver decompresses the same). */
   readonly compression: Compression;
+  /** Send these paths as deltas against their predecessors on the target (all of `paths`). @default none */
+  readonly deltas?: readonly DeltaPath[] | undefined;
   /** The command that unpacks the stream on the target. */
   readonly receiver: readonly string[];
 }
@@ -130,7 +132,19 @@ export interface Plan {
    * registered on the target, `staged` complete in its staging folder from a cut run (they
    * are registered, not sent), and `paths` (`bytes`) are sent.
    */
-  readonly copy: { readonly paths: number; readonly bytes: number; readonly present: number; readonly staged: number; readonly total: number };
+  readonly copy: {
+    readonly paths: number;
+    readonly bytes: number;
+    readonly present: number;
+    readonly staged: number;
+    readonly total: number;
+    /** How many of `paths` go as deltas against a predecessor the target has. @default 0 */
+    readonly deltas?: number | undefined;
+    /** A rough estimate of the bytes that cross (compressed, deltas small), for the plan's summary. */
+    readonly estimatedBytes?: number | undefined;
+    /** Why no path goes as a delta, when that was asked for but the target cannot rebuild them. */
+    readonly deltaNote?: string | undefined;
+  };
   /** The generation this run creates, or the one that already points at the toplevel. */
   readonly generation: number;
   readonly steps: readonly Step[];

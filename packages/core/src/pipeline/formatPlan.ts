@@ -19,6 +19,10 @@ export function formatPlan(plan: Plan): string {
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
       (plan.copy.staged > 0 ? `${plan.copy.staged} staged by an earlier run; ` : "") +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
+    ...(plan.copy.deltas === undefined
+      ? []
+      : [`  deltas: ${plan.copy.deltas} of them against their predecessors on the target; about ${formatBytes(plan.copy.estimatedBytes ?? 0)} to send (estimated)`]),
+    ...(plan.copy.deltaNote === undefined ? [] : [`  deltas: ${plan.copy.deltaNote}`]),
     "",
   ];
   return `${header.join("\n")}\n${formatSteps(plan.steps)}`;
@@ -52,7 +56,7 @@ type StepOf<K extends Step["kind"]> = Extract<Step, { kind: K }>;
 /** How each kind of step shows what it runs: one entry per kind. */
 const COMMAND_LINES: { readonly [K in Step["kind"]]: (step: StepOf<K>, scripts: Map<string, string>) => string } = {
   run: (step, scripts) => `${command(step.argv, step.env, scripts)}${runInput(step)}`,
-  "copy-closure": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)})`,
+  "copy-closure": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of ${step.paths.length} store paths (${formatBytes(step.bytes)}${step.deltas === undefined ? "" : ` as deltas: equal files hard-linked to the predecessor, changed ones as zstd --patch-from deltas with their SHA-256`})`,
   "copy-files": (step, scripts) => `${command(step.receiver, {}, scripts)} < tar stream of the contents of ${step.source}`,
   switch: (step) =>
     `(detached) switch-to-configuration ${step.action} ${step.toplevel}` +

@@ -239,7 +239,7 @@ async function copyStep(
   }
   const exported = options.source.exportPaths(
     step.paths.map((p) => p.path),
-    { compression: step.compression, ...(options.signal ? { signal: options.signal } : {}) },
+    { compression: step.compression, ...(step.deltas ? { deltas: step.deltas } : {}), ...(options.signal ? { signal: options.signal } : {}) },
   );
   let wireBytes = 0;
   let bytesDone = 0;

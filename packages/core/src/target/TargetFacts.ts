@@ -30,4 +30,13 @@ export interface TargetFacts {
   readonly currentGeneration: number | undefined;
   /** Commands found on the target's PATH among those nixos-via may use. */
   readonly tools: ReadonlySet<string>;
+  /** The version of the target's `zstd` (e.g. `1.5.4`), when it has one. */
+  readonly zstdVersion?: string | undefined;
+  /** The target's `tar` is GNU tar. */
+  readonly gnuTar?: boolean | undefined;
+  /**
+   * Registered store paths outside the closure with the name (without hash) or the package
+   * name of one of its paths: the predecessors a delta can be made against.
+   */
+  readonly predecessors?: ReadonlySet<string> | undefined;
 }

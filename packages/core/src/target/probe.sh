@@ -14,9 +14,24 @@ if [ -L "$profiles/system" ]; then printf 'profile=%s\n' "$(readlink "$profiles/
 for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
   if [ -e "$mark" ] && staged_ok "$root/nix/store/.nixos-via-incoming" "${mark##*/}"; then printf 'staged=%s\n' "${mark##*/}"; fi
 done
+if command -v zstd >/dev/null 2>&1; then
+  zstd -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/zstd_version=\1/p'
+fi
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then echo 'gnu_tar=yes'; fi
 kernel_capabilities /proc /sys "/lib/modules/$(uname -r)"
 if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi
 echo 'db=present'
 select_nix_store "$root" || exit 0
-invalid=$(nix_store_xargs --check-validity --print-invalid) || { echo 'error=nix-store could not read the target database'; exit 0; }
+paths=$(cat)
+# Predecessors for deltas: store entries outside the closure with the name (without hash)
+# or the package name (before the first "-digit", as parseDrvName) of a closure path.
+candidates=$({ printf '%s\n' "$paths"; echo --; ls "$root/nix/store" 2>/dev/null; } | awk '
+  function pname(n) { return match(n, /-[0-9]/) ? substr(n, 1, RSTART - 1) : n }
+  !listing && $0 == "--" { listing = 1; next }
+  !listing { b = $0; sub(/.*\//, "", b); own[b] = 1; n = substr(b, 34); names[n] = 1; pnames[pname(n)] = 1; next }
+  length($0) > 33 && substr($0, 33, 1) == "-" && !($0 in own) && $0 !~ /\.(drv|lock|chroot)$/ {
+    n = substr($0, 34); if ((n in names) || (pname(n) in pnames)) print "/nix/store/" $0
+  }')
+invalid=$(printf '%s\n' "$paths" "$candidates" | grep '^/' | nix_store_xargs --check-validity --print-invalid) || { echo 'error=nix-store could not read the target database'; exit 0; }
 printf '%s\n' "$invalid" | grep '^/' | sed 's/^/invalid=/'
+printf '%s\n' "$candidates" | grep '^/' | sed 's/^/candidate=/'

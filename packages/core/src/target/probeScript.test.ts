@@ -13,7 +13,10 @@ const STAGED = S("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-bash-5.2");
 const CUT = S("cccccccccccccccccccccccccccccccc-kernel");
 const PATHS = [HAVE, STAGED, CUT];
 // What the probe needs besides the tools it reports; busybox ash has them as applets.
-const NEEDS = ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat"];
+const NEEDS = ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat", "awk", "ls"];
+// A registered earlier build of glibc (same name, other hash), and an unregistered one.
+const OLD = S("dddddddddddddddddddddddddddddddd-glibc-2.38");
+const GONE = S("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-glibc-2.39");
 
 for (const shell of TARGET_SHELLS) {
   describe.skipIf(!shell.available)(`PROBE_SCRIPT under ${shell.name}, on a root with a database`, () => {
@@ -34,7 +37,8 @@ for (const shell of TARGET_SHELLS) {
         mkdirSync(join(incoming, ".done"), { recursive: true });
         writeFileSync(join(incoming, ".done", name), formatManifest({ files: 1, bytes: 5, links: 0, dirs: 2 }));
       }
-      const nixStore = fakeNixStore(join(base, "nix"), [{ path: HAVE, narHash: `sha256:${"ab".repeat(32)}`, narSize: 1, references: [] }], {});
+      const nixStore = fakeNixStore(join(base, "nix"), [HAVE, OLD].map((path) => ({ path, narHash: `sha256:${"ab".repeat(32)}`, narSize: 1, references: [] })), {});
+      for (const p of [OLD, GONE]) mkdirSync(join(root, p));
       bin = toolFolder(join(base, "bin"), NEEDS, { "nix-store": nixStore, tar: "exit 0\n" });
     });
     afterEach(() => rmSync(base, { recursive: true, force: true }));
@@ -55,7 +59,10 @@ for (const shell of TARGET_SHELLS) {
       expect(facts.staged).toEqual(new Set([STAGED]));
       expect(facts.tools).toEqual(new Set(["tar", "nix-store"]));
       expect(facts.filesystems.size).toBeGreaterThan(0);
-      expect(readFileSync(join(base, "nix/calls"), "utf8")).toBe(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")}\n`);
+      expect(facts.predecessors).toEqual(new Set([OLD]));
+      const asked = readFileSync(join(base, "nix/calls"), "utf8");
+      expect(asked.startsWith(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")} `)).toBe(true);
+      expect(asked.trim().split(" ").slice(-2).sort()).toEqual([OLD, GONE].sort());
     });
 
     it("uses a nix-store on the target's PATH, pointed at the root, when the root has none that runs", () => {

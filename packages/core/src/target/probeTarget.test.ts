@@ -30,7 +30,18 @@ describe("parseProbeOutput", () => {
       generations: [],
       currentGeneration: undefined,
       tools: new Set(["tar", "gzip", "mount"]),
+      zstdVersion: undefined,
+      gnuTar: false,
+      predecessors: new Set(),
     });
+  });
+
+  it("reads zstd's version, GNU tar and the registered predecessor candidates", () => {
+    const stdout = `machine=x86_64\ntool=zstd\nzstd_version=1.5.4\ngnu_tar=yes\ndb=present\ncandidate=${OLD1}\ncandidate=${OLD2}\ninvalid=${OLD2}\n`;
+    const facts = parseProbeOutput(stdout, PATHS)._unsafeUnwrap();
+    expect(facts.zstdVersion).toBe("1.5.4");
+    expect(facts.gnuTar).toBe(true);
+    expect(facts.predecessors).toEqual(new Set([OLD1]));
   });
 
   it("reads filesystems and kernel features", () => {

@@ -9,7 +9,7 @@ import type { Target } from "./Target.js";
 import probeScript from "./probe.sh";
 
 /** Tools the probe looks for; plans name the missing ones instead of failing halfway. */
-const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync"] as const;
+const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "nix-store", "sync", "sha256sum"] as const;
 
 /**
  * Reads everything a plan needs in one round trip. The closure's paths arrive on stdin,
@@ -21,8 +21,10 @@ const TOOLS = ["tar", "zstd", "gzip", "unshare", "chroot", "mount", "umount", "n
 export const PROBE_SCRIPT: string = STAGED_PATH_CHECK + KERNEL_CAPABILITIES + SELECT_NIX_STORE + probeScript;
 
 /**
- * Probes a target: machine, tools (the usual ones and `options.tools`), filesystems and
- * kernel features, generations, and which of `paths` it has registered or staged.
+ * Probes a target: machine, tools (the usual ones and `options.tools`, zstd's version, GNU
+ * tar), filesystems and kernel features, generations, which of `paths` it has registered
+ * or staged, and which registered paths outside them could be their predecessors (same
+ * name without hash, or same package name) for deltas.
  *
  * @example
  * ```ts
@@ -60,6 +62,9 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   const filesystems = new Set<string>();
   const features = new Set<string>();
   const generations: Generation[] = [];
+  const candidates = new Set<string>();
+  let zstdVersion: string | undefined;
+  let gnuTar = false;
   for (const line of stdout.split("\n")) {
     const eq = line.indexOf("=");
     if (eq < 0) continue;
@@ -86,6 +91,15 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
         break;
       case "staged":
         staged.add(value);
+        break;
+      case "candidate":
+        candidates.add(value);
+        break;
+      case "zstd_version":
+        zstdVersion = value;
+        break;
+      case "gnu_tar":
+        gnuTar = value === "yes";
         break;
       case "filesystem":
         filesystems.add(value);
@@ -118,5 +132,8 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
     generations,
     currentGeneration: current,
     tools,
+    zstdVersion,
+    gnuTar,
+    predecessors: new Set(hasNixDb ? [...candidates].filter((p) => !invalid.has(p)) : []),
   });
 }

@@ -20,6 +20,7 @@ import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
 import type { DeployError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
+import { readDeltaOptions } from "./readDeltaOptions.js";
 import { withSystemTarget } from "./withSystemTarget.js";
 
 /** Options of {@link deploy}; the CLI's `deploy` flags carry the same names. */
@@ -40,6 +41,12 @@ export interface DeployParameters extends OperationOptions {
   readonly healthTimeout?: Duration | undefined;
   /** Plan and check everything, touch nothing. @default false */
   readonly dryRun?: boolean | undefined;
+  /**
+   * Send store paths whose predecessor the target has registered (usually the running
+   * system's) as deltas against it, computed against this machine's copy; `false` sends
+   * everything in full. @default to ssh:// targets only
+   */
+  readonly delta?: boolean | undefined;
 }
 
 /** What a deploy did. A switch that did not stick is an outcome here, not an error. */
@@ -93,8 +100,10 @@ export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, 
         const diff = diffClosures(current?.paths ?? [], system.closure.paths);
         parameters.onEvent?.({ type: "diff", diff });
         return probeTarget(target, system.closure.paths.map((p) => p.path))
-          .andThen((facts) =>
+          .andThen((facts) => readDeltaOptions(parameters.delta, target, facts, store).map((delta) => ({ facts, delta })))
+          .andThen(({ facts, delta }) =>
             planDeploy({
+              delta,
               system,
               target,
               facts,

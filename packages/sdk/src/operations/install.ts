@@ -35,6 +35,7 @@ import { createTransportRegistry } from "../transports/createTransportRegistry.j
 import type { InstallError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import type { OperationOptions } from "./common.js";
+import { readDeltaOptions } from "./readDeltaOptions.js";
 
 /** Options of {@link install}; the CLI's `install` flags carry the same names. */
 export interface InstallParameters extends OperationOptions {
@@ -73,6 +74,12 @@ export interface InstallParameters extends OperationOptions {
   readonly diskEncryptionKeys?: readonly { readonly remote: string; readonly local: string }[] | undefined;
   /** Plan everything, check everything, touch nothing: the report holds the plan. @default false */
   readonly dryRun?: boolean | undefined;
+  /**
+   * Send store paths whose predecessor the target has registered as deltas against it
+   * (computed against this machine's copy of the predecessor); `false` sends everything in
+   * full. @default to ssh:// targets only
+   */
+  readonly delta?: boolean | undefined;
 }
 
 /** What an install did (or, for a dry run, would do). */
@@ -179,9 +186,11 @@ function runInstall(
   return checkBootFolder(target, system, layout)
     .andThen(() => planLayoutFor(layout, opened, transport, p))
     .andThen((layoutPlan) =>
-      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).map((facts) => ({ facts, layoutPlan })),
+      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).andThen((facts) =>
+        readDeltaOptions(p.delta, target, facts, store).map((delta) => ({ facts, layoutPlan, delta })),
+      ),
     )
-    .andThen(({ facts, layoutPlan }) => planInstallSteps({ system, target, facts, layout: layoutPlan, layoutSource: p.layoutSource, extras }))
+    .andThen(({ facts, layoutPlan, delta }) => planInstallSteps({ system, target, facts, layout: layoutPlan, layoutSource: p.layoutSource, extras, delta }))
     .andThen((plan) => {
       if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
       return runPlan(plan, { target, source: store, secrets: p.keys.secrets, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({

@@ -1,6 +1,7 @@
 import type { ClosureSource } from "@nixos-via/core";
 import { buildFlake } from "./buildFlake.js";
 import { exportFolder, exportPaths } from "./exportPaths.js";
+import { readPathInfos } from "./readPathInfos.js";
 import { readSystem } from "./readSystem.js";
 
 /** This machine's Nix store: where systems are read and built, and every copy's source. */
@@ -8,6 +9,7 @@ export interface LocalStore extends ClosureSource {
   readonly storeDir: string;
   readonly readSystem: typeof readSystem;
   readonly buildFlake: typeof buildFlake;
+  readonly readPathInfos: typeof readPathInfos;
 }
 
 /**
@@ -25,6 +27,7 @@ export function createLocalStore(): LocalStore {
     storeDir,
     readSystem,
     buildFlake,
+    readPathInfos,
     exportPaths: (paths, options) => exportPaths(storeDir, paths, options),
     exportFolder,
   };
