@@ -15,13 +15,13 @@ const BUFFER = 4 * 1024 * 1024;
 
 /**
  * Compressor commands: fast levels, all cores, since the link and not the CPU should limit.
- * zstd's long-distance matching over a 64 MiB window finds what repeats across store
- * paths (the benchmark's closure: 220 instead of 245 MiB at the same CPU time, 5.0 s);
- * the receiver's `zstd -d` then holds a 64 MiB window, inside the 128 MiB a small target
- * may spend (a 128 MiB window would save 4 % more but needs `--long=27` or more memory).
+ * No long-distance matching: `--long=26` sends 10 % fewer bytes of the benchmark's closure
+ * (220 instead of 245 MiB at the same CPU) but makes the receiver's `zstd -d` hold a 64 MiB
+ * window, which raised the target's peak from 38 to ~90 MiB; small targets (a 256 MiB
+ * machine running an installer from RAM) come first (docs/performance.md).
  */
 const COMPRESSORS = {
-  zstd: ["zstd", "-q", "-c", "-3", "--long=26", "-T0"],
+  zstd: ["zstd", "-q", "-c", "-3", "-T0"],
   gzip: ["gzip", "-c", "-1"],
 } as const;
 
