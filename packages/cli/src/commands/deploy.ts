@@ -10,6 +10,8 @@ import { switchOutcomeExitCode } from "../switchOutcomeExitCode.js";
 
 /** Options of `nixos-via deploy`. */
 export interface DeployOptions extends ConnectionOptions {
+  /** For ssh://: a root on that host instead of its own / (e.g. a container's). */
+  readonly root?: string | undefined;
   readonly system?: string | undefined;
   readonly flake?: string | undefined;
   /** @default "switch" */
@@ -40,6 +42,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
     healthChecks: options.healthCheck,
     healthTimeout: options.healthTimeout,
     dryRun: options.dryRun,
+    root: options.root,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,
