@@ -141,6 +141,7 @@ stop)
     exit 0
   fi
   : > "$state/stopped"
+  mntns=$(readlink "/proc/$pid/ns/mnt")
   kill -TERM "$pid" 2>/dev/null
   i=0
   while running && [ "$i" -lt $((timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done
@@ -152,6 +153,12 @@ stop)
   # wrapper writes exit once unshare has collected the init.
   i=0
   while [ ! -e "$state/exit" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  # Commands entered from outside (nsenter) sit in its mount namespace but in this
+  # machine's PID namespace, so the kernel does not end them with the init: they would
+  # keep the namespaces alive.
+  for entered in /proc/[0-9]*; do
+    [ "$(readlink "$entered/ns/mnt" 2>/dev/null)" = "$mntns" ] && kill -KILL "${entered#/proc/}" 2>/dev/null
+  done
   echo "state=stopped"
   ;;
 status)
