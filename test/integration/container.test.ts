@@ -110,6 +110,14 @@ describe.each([
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`nixos-via-container start ${root} private ${address}/24 10.215.${subnet}.1/24`);
     expect((await status()).status.state).toBe("absent");
+    const noRoot = await nixosVia(["start", "ssh://root@127.0.0.1:1", "--json"]);
+    expect(noRoot.exitCode).toBe(2);
+    expect(events(noRoot.stdout)).toMatchObject([{ type: "error", error: { code: "USAGE" } }]);
+    expect(noRoot.stderr.split("\n")[0]).toContain("name the container's root on that host with --root DIR");
+    const rootForDir = await nixosVia(["status", `dir:${root}`, "--root", "/srv"]);
+    expect(rootForDir.exitCode).toBe(2);
+    const disk = await nixosVia(["start", "disk:/dev/sdz"]);
+    expect(disk.exitCode).toBe(2);
     const bad = await run("start", "--address", "10.215.0.2");
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.split("\n")[0]).toMatch(/^nixos-via: error: address 10\.215\.0\.2: give the container's IPv4 address with its prefix/);
@@ -194,6 +202,11 @@ describe.each([
     expect(dry.exitCode).toBe(0);
     expect((await status()).status.state).toBe("running");
 
+    const [uri, ...options] = target();
+    const follower = execa("node", [cliBin, "logs", uri!, "--follow", "-n", "1", ...options], { reject: false });
+    let followedSoFar = "";
+    follower.stdout!.on("data", (chunk: Buffer) => (followedSoFar += chunk.toString()));
+    await until("the follower's first line", async () => (followedSoFar !== "" ? true : undefined));
     const stopped = await run("stop");
     expect(stopped.exitCode, stopped.stderr).toBe(0);
     expect(existsSync(`/proc/${s.pid}`)).toBe(false);
@@ -202,6 +215,10 @@ describe.each([
     expect((await execa("ip", ["link", "show", s.veth!.hostInterface], { reject: false })).exitCode).not.toBe(0);
     expect(await readFile("/proc/mounts", "utf8")).not.toContain(root);
     expect((await execa("ip", ["netns", "list"])).stdout).not.toContain("web");
+    // A follow ends by itself once the container has stopped, with what it printed last.
+    const followed = await follower;
+    expect(followed.exitCode).toBe(0);
+    expect(followed.stdout).toContain("stage-2: stopping");
     const after = await run("status");
     expect(after.exitCode).toBe(1);
     expect(after.stdout).toContain(": stopped");
