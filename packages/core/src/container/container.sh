@@ -9,7 +9,7 @@ set -u
 #   stop ROOT TIMEOUT                   SIGTERM to its init, SIGKILL after TIMEOUT seconds
 #   status ROOT LINES                   key=value lines, then the console's last LINES lines
 #   logs ROOT LINES FOLLOW              the console (FOLLOW=1: until the container stops)
-#   pid ROOT                            the init's PID on this machine, if it runs
+#   pid ROOT                            "PID TOPLEVEL" of the init on this machine, if it runs
 # State lives beside the root, out of the container's reach: ROOT's parent holds
 # .NAME.container/ with pid ("PID STARTTIME"), toplevel, net ("IF ADDRESS HOST_ADDRESS"),
 # network, console.log (and the previous run's console.log.1), exit, stopped, init.sh, run.sh.
@@ -205,7 +205,7 @@ logs)
   ;;
 pid)
   running || die "$root does not run as a container"
-  echo "$pid"
+  echo "$pid $(cat "$state/toplevel")"
   ;;
 *)
   die "unknown command $cmd: use start, stop, status, logs or pid"

@@ -39,9 +39,9 @@ describe("parseContainerStatus", () => {
 
 describe("nsenterArgv", () => {
   it("enters every namespace, the root and the folder, with a clean environment", () => {
-    expect(nsenterArgv(7, ["nix-store", "--version"], { NIX_REMOTE: "" })).toEqual([
-      "nsenter", "-t", "7", "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", "/run/current-system/sw/bin/env", "-i",
-      "PATH=/run/current-system/sw/bin:/run/current-system/sw/sbin", "HOME=/root", "USER=root", "NIX_REMOTE=", "nix-store", "--version",
+    expect(nsenterArgv({ pid: 7, toplevel: "/nix/store/t" }, ["nix-store", "--version"], { NIX_REMOTE: "" }).slice(3)).toEqual([
+      "nixos-via-nsenter", "-t", "7", "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", "/nix/store/t/sw/bin/env", "-i",
+      "PATH=/run/current-system/sw/bin:/run/current-system/sw/sbin:/nix/store/t/sw/bin", "HOME=/root", "USER=root", "NIX_REMOTE=", "nix-store", "--version",
     ]);
   });
 });

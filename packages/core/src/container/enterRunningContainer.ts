@@ -2,23 +2,30 @@ import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { TargetUnusableError, type NixosViaError } from "../errors/index.js";
 import type { ExecOptions, Target } from "../target/Target.js";
 import { containerArgv } from "./containerScript.js";
+import nsenterScript from "./nsenter.sh";
 
-/** The PATH commands get inside a container: the running system's own programs. */
-const CONTAINER_PATH = "/run/current-system/sw/bin:/run/current-system/sw/sbin";
+/** The init of a running container: its PID on the host, and the system it booted. */
+export interface ContainerInit {
+  readonly pid: number;
+  readonly toplevel: string;
+}
 
 /**
  * The argv that runs `argv` inside the running container whose init is `pid` on the
  * host: in all its namespaces (mount, UTS, IPC, network, PID), its root and working
- * folder, with a clean environment (the host's must not leak in) plus `env`.
+ * folder, with a clean environment (the host's must not leak in) plus `env`. PATH is the
+ * running system's programs, then the booted one's (there before the first activation). A small
+ * script around nsenter makes an abort (SIGTERM) reach the command inside too.
  *
  * @example
  * ```ts
- * nsenterArgv(4242, ["nix-store", "--version"]);
+ * nsenterArgv({ pid: 4242, toplevel: "/nix/store/…-nixos-system-web" }, ["nix-store", "--version"]);
  * ```
  */
-export function nsenterArgv(pid: number, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string[] {
-  const vars = Object.entries({ PATH: CONTAINER_PATH, HOME: "/root", USER: "root", ...env }).map(([k, v]) => `${k}=${v}`);
-  return ["nsenter", "-t", String(pid), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", "/run/current-system/sw/bin/env", "-i", ...vars, ...argv];
+export function nsenterArgv(init: ContainerInit, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string[] {
+  const path = `/run/current-system/sw/bin:/run/current-system/sw/sbin:${init.toplevel}/sw/bin`;
+  const vars = Object.entries({ PATH: path, HOME: "/root", USER: "root", ...env }).map(([k, v]) => `${k}=${v}`);
+  return ["sh", "-c", nsenterScript, "nixos-via-nsenter", "-t", String(init.pid), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", `${init.toplevel}/sw/bin/env`, "-i", ...vars, ...argv];
 }
 
 /**
@@ -39,33 +46,35 @@ export function nsenterArgv(pid: number, argv: readonly string[], env: Readonly<
  */
 export function enterRunningContainer(host: Target): ResultAsync<Target | undefined, NixosViaError> {
   if (host.root === "/") return okAsync(undefined);
-  return findInit(host).map((pid) => (pid === undefined ? undefined : containerTarget(host, pid)));
+  return findInit(host).map((init) => (init === undefined ? undefined : containerTarget(host, init)));
 }
 
-function findInit(host: Target): ResultAsync<number | undefined, NixosViaError> {
+function findInit(host: Target): ResultAsync<ContainerInit | undefined, NixosViaError> {
   return host.exec(containerArgv("pid", host.root)).map((r) => {
-    const pid = Number(r.stdout.trim());
-    return r.exitCode === 0 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [pidText, toplevel] = r.stdout.trim().split(" ");
+    const pid = Number(pidText);
+    return r.exitCode === 0 && Number.isInteger(pid) && pid > 0 && toplevel?.startsWith("/") ? { pid, toplevel } : undefined;
   });
 }
 
-function containerTarget(host: Target, pid: number): Target {
+function containerTarget(host: Target, init: ContainerInit): Target {
+  const { pid } = init;
   return {
     uri: host.uri,
     root: "/",
     capabilities: { root: host.capabilities.root, remote: host.capabilities.remote, hostNix: false, running: true },
     exec: (argv, options: ExecOptions = {}) => {
       const { env, ...rest } = options;
-      return host.exec(nsenterArgv(pid, argv, env), rest);
+      return host.exec(nsenterArgv(init, argv, env), rest);
     },
     close: () => host.close(),
     reconnect: (options) =>
       (host.reconnect ? host.reconnect(options) : okAsync(undefined)).andThen(() =>
         findInit(host).andThen((now) =>
-          now === pid
+          now?.pid === pid
             ? okAsync(undefined)
             : errAsync<void, NixosViaError>(
-                new TargetUnusableError(host.uri, now === undefined ? `the container of ${host.uri} stopped` : `the container of ${host.uri} was restarted (init ${pid} → ${now})`),
+                new TargetUnusableError(host.uri, now === undefined ? `the container of ${host.uri} stopped` : `the container of ${host.uri} was restarted (init ${pid} → ${now.pid})`),
               ),
         ),
       ),
