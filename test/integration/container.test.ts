@@ -195,6 +195,19 @@ describe.each([
     expect(version).toBe("via-example-2");
   }, 90_000);
 
+  it("rollback switches the running container back to generation 1, in place", async () => {
+    const before = (await status()).status;
+    const rolled = await run("rollback", "--json");
+    expect(rolled.exitCode, rolled.stderr).toBe(0);
+    expect(events(rolled.stdout).at(-1)).toMatchObject({ type: "result", from: 2, to: 1 });
+    expect((await status()).status).toMatchObject({ pid: before.pid, current: gen1 });
+    const version = await until("sshd after the rollback", async () => {
+      const r = await inside("cat /run/current-system/nixos-version");
+      return r.exitCode === 0 ? r.stdout.trim() : undefined;
+    });
+    expect(version).toBe("via-example-1");
+  }, 60_000);
+
   it("stop leaves no process, namespace, veth or mount behind; logs still show the console", async () => {
     const s = (await status()).status;
     const own = await namespaces(s.pid!);
