@@ -4,16 +4,24 @@ systemConfig=@out@
 export PATH=$systemConfig/sw/bin
 export HOME=/root
 
-mkdir -p /proc /sys /dev /run /tmp /boot
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs -o mode=0755 tmpfs /run
-exec </dev/console >/dev/console 2>&1
+# In a container (systemd's container interface: the manager sets $container and has
+# mounted /proc, /sys, /dev and /run already; nixos-via also leaves /run/host/container-manager)
+# there is no console device, no disk and no network to configure: stdout is the console.
+in_container=
+if [ -n "${container:-}" ] || [ -e /run/host/container-manager ]; then in_container=1; fi
 
-echo "stage-2: booting $systemConfig"
+mkdir -p /proc /sys /dev /run /tmp /boot
+if [ -z "$in_container" ]; then
+    mount -t proc proc /proc
+    mount -t sysfs sysfs /sys
+    mount -t devtmpfs devtmpfs /dev 2>/dev/null
+    mkdir -p /dev/pts /dev/shm
+    mount -t devpts devpts /dev/pts
+    mount -t tmpfs -o mode=0755 tmpfs /run
+    exec </dev/console >/dev/console 2>&1
+fi
+
+echo "stage-2: booting $systemConfig${in_container:+ as a container ($container)}"
 
 # The ESP (or any vfat partition) on the root's disk is /boot, so that switch-to-configuration
 # can update the bootloader later. No vfat partition: nothing to mount. busybox-static has no
@@ -22,7 +30,8 @@ is_vfat() {
     [ "$(dd if="$1" bs=1 skip=82 count=5 2>/dev/null)" = FAT32 ] ||
         [ "$(dd if="$1" bs=1 skip=54 count=4 2>/dev/null)" = FAT1 ]
 }
-rootdev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts | tail -n 1)
+rootdev=
+[ -n "$in_container" ] || rootdev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts | tail -n 1)
 if [ -n "$rootdev" ] && [ -e "/sys/class/block/${rootdev#/dev/}/partition" ]; then
     disk=$(basename "$(dirname "$(readlink -f "/sys/class/block/${rootdev#/dev/}")")")
     for p in /sys/class/block/"$disk"/"$disk"*; do
@@ -41,20 +50,29 @@ ln -sfn "$systemConfig" /run/booted-system
 hostname "$(cat /etc/hostname 2>/dev/null || echo nixos-via)"
 ip link set lo up
 ip addr add 127.0.0.1/8 dev lo 2>/dev/null
-i=0
-while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
-echo "nameserver 10.0.2.3" > /run/resolv.conf
+# A container's manager configures its network (a veth pair) from outside.
+if [ -z "$in_container" ]; then
+    i=0
+    while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+    ip link set eth0 up
+    ip addr add 10.0.2.15/24 dev eth0
+    ip route add default via 10.0.2.2
+    echo "nameserver 10.0.2.3" > /run/resolv.conf
+fi
 
 "$systemConfig/bin/start-sshd"
 
-echo "nixos-via-example: generation @generation@ up" > /dev/console
-
-# PID 1 must never exit and must reap orphans; ash's wait collects any child.
-trap 'sync; umount -a -r 2>/dev/null; poweroff -f' USR2 TERM
-trap 'sync; umount -a -r 2>/dev/null; reboot -f' INT
+if [ -n "$in_container" ]; then
+    echo "nixos-via-example: generation @generation@ up"
+    # Stopping a container: end every process in it, then PID 1 exits and the kernel
+    # removes the namespaces (and their mounts and veth pair) with it.
+    trap 'echo "stage-2: stopping"; kill -TERM -1 2>/dev/null; sleep 0.5; exit 0' USR2 TERM INT
+else
+    echo "nixos-via-example: generation @generation@ up" > /dev/console
+    # PID 1 must never exit and must reap orphans; ash's wait collects any child.
+    trap 'sync; umount -a -r 2>/dev/null; poweroff -f' USR2 TERM
+    trap 'sync; umount -a -r 2>/dev/null; reboot -f' INT
+fi
 while :; do
     sleep 3600 &
     wait

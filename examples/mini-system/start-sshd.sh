@@ -19,6 +19,12 @@ if [ "@brokenSsh@" = 1 ]; then
     exit 0
 fi
 
+if [ -e /run/host/container-manager ] && [ ! -e /run/host/private-network ]; then
+    # A container sharing the host's network would take the host's port 22.
+    echo "start-sshd: this container shares the host's network; sshd not started" >&2
+    exit 0
+fi
+
 mkdir -p /run/sshd /var/log
 chmod 0755 /run/sshd
 # -r: no re-exec, because re-exec'ing the real binary would need /lib's loader.

@@ -10,6 +10,10 @@ import { gc } from "./commands/gc.js";
 import { generations } from "./commands/generations.js";
 import { install } from "./commands/install.js";
 import { layoutCommand } from "./commands/layout.js";
+import { logs } from "./commands/logs.js";
+import { start } from "./commands/start.js";
+import { status } from "./commands/status.js";
+import { stop } from "./commands/stop.js";
 import { rollback } from "./commands/rollback.js";
 import { addConnectionOptions, collect } from "./connectionOptions.js";
 import { ExitCode } from "./exitCodes.js";
@@ -121,12 +125,16 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     });
   addConnectionOptions(install_);
 
-  const SYSTEM_TARGETS = `\nTargets: dir:PATH (a stored root) or ssh://[user@]host[:port] (a running NixOS).`;
+  const SYSTEM_TARGETS =
+    `\nTargets: dir:PATH (a stored root) or ssh://[user@]host[:port] (a running NixOS; with --root DIR a root on that host).` +
+    `\nA root whose container runs (nixos-via start) is worked on inside the container, as a running system.`;
+  const ROOT_HELP = "for ssh://: a root on that host instead of its own / (a stored root, a container's root)";
   addConnectionOptions(
     program
       .command("deploy")
       .description("update a running or stored NixOS incrementally: new generation, safe switch, rollback on failure")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--root <dir>", ROOT_HELP)
       .addOption(new Option("--system <path>", "the built system toplevel").conflicts("flake"))
       .option("--flake <ref>", "build nixosConfigurations.NAME of FLAKE#NAME first")
       .addOption(new Option("--action <action>", "switch-to-configuration action").choices(["switch", "boot", "test", "dry-activate"]).default("switch"))
@@ -148,6 +156,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       .command("rollback")
       .description("make the previous generation current and switch to it")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--root <dir>", ROOT_HELP)
       .option("--no-magic-rollback", "do not require confirmation over a new connection")
       .option("--confirm-timeout <seconds>", "how long the target waits for confirmation", parseOptionValue.seconds, 30)
       .option("-n, --dry-run", "print every step of the rollback, touch nothing")
@@ -162,6 +171,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       .command("generations")
       .description("list the system generations: number, date, closure size, toplevel, which is current")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--root <dir>", ROOT_HELP)
       .option("--json", "print them as one JSON object")
       .addHelpText("after", SYSTEM_TARGETS),
   ).action(async (target: string, options: Parameters<typeof generations>[1]) => {
@@ -173,6 +183,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       .command("gc")
       .description("remove old generations, then collect garbage with the target's own Nix")
       .argument("<target>", "dir:PATH or ssh://[user@]host[:port]")
+      .option("--root <dir>", ROOT_HELP)
       .option("--keep <n>", "keep N generations: the current one, then the newest others", parseOptionValue.count)
       .option("--older-than <days>", "remove generations older than this, e.g. 30d (never the current one)", parseOptionValue.days)
       .option("-n, --dry-run", "print what would be removed, touch nothing")
@@ -180,6 +191,69 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
       .addHelpText("after", SYSTEM_TARGETS),
   ).action(async (target: string, options: Parameters<typeof gc>[1]) => {
     exitCode = await gc(target, options, io, signal);
+  });
+
+  const CONTAINER_TARGETS =
+    "\nTargets: dir:PATH (a root on this machine) or ssh://[user@]host[:port] --root DIR (a root on that host;\n" +
+    "it needs util-linux and iproute2 there, no Nix). State and console: PARENT/.NAME.container/ beside the root.";
+  addConnectionOptions(
+    program
+      .command("start")
+      .description("boot a root's system as a container: its init as PID 1 of its own namespaces, detached")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port] with --root")
+      .option("--root <dir>", "for ssh://: the container's root on that host")
+      .option("--net", "give it its own network namespace (only lo, unless --address adds a veth pair)")
+      .option("--address <cidr>", "its IPv4 address on a veth pair, e.g. 10.231.0.2/24 (implies --net)")
+      .option("--host-address <cidr>", "the host's end of the pair, its default route (default: the subnet's first free address)")
+      .option("-n, --dry-run", "print the command that would run on the host, start nothing")
+      .option("--json", "print the result as JSON")
+      .addHelpText(
+        "after",
+        `${CONTAINER_TARGETS}\n\nExamples:\n  nixos-via start dir:/var/lib/machines/web --address 10.231.0.2/24\n  nixos-via start ssh://root@host --root /var/lib/machines/web --net`,
+      ),
+  ).action(async (target: string, options: Parameters<typeof start>[1]) => {
+    exitCode = await start(target, options, io, signal);
+  });
+
+  addConnectionOptions(
+    program
+      .command("stop")
+      .description("stop a root's container: SIGTERM to its init, then SIGKILL after --timeout")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port] with --root")
+      .option("--root <dir>", "for ssh://: the container's root on that host")
+      .option("--timeout <seconds>", "how long its init may take to stop before it is killed", parseOptionValue.seconds, 10)
+      .option("-n, --dry-run", "print the command that would run on the host, stop nothing")
+      .option("--json", "print the result as JSON")
+      .addHelpText("after", CONTAINER_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof stop>[1]) => {
+    exitCode = await stop(target, options, io, signal);
+  });
+
+  addConnectionOptions(
+    program
+      .command("status")
+      .description("whether a root runs as a container (exit 0) or not (exit 1), with its console's last lines")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port] with --root")
+      .option("--root <dir>", "for ssh://: the container's root on that host")
+      .option("--lines <n>", "console lines to show", parseOptionValue.count, 10)
+      .option("--json", "print it as one JSON object")
+      .addHelpText("after", CONTAINER_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof status>[1]) => {
+    exitCode = await status(target, options, io);
+  });
+
+  addConnectionOptions(
+    program
+      .command("logs")
+      .description("print a root's container console (what its init printed since it started)")
+      .argument("<target>", "dir:PATH or ssh://[user@]host[:port] with --root")
+      .option("--root <dir>", "for ssh://: the container's root on that host")
+      .option("-n, --lines <n>", "only the last N lines", parseOptionValue.count)
+      .option("-f, --follow", "keep printing until the container stops (or Ctrl-C)")
+      .option("--json", "one JSON object per console line")
+      .addHelpText("after", CONTAINER_TARGETS),
+  ).action(async (target: string, options: Parameters<typeof logs>[1]) => {
+    exitCode = await logs(target, options, io, signal);
   });
 
   program

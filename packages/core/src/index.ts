@@ -14,3 +14,4 @@ export * from "./pipeline/index.js";
 export * from "./target/index.js";
 export * from "./deploy/index.js";
 export * from "./fleet/index.js";
+export * from "./container/index.js";

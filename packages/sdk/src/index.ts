@@ -2,7 +2,8 @@
  * nixos-via, the SDK: install and deploy NixOS systems built on this machine onto a
  * directory, a disk, a disk image, or a machine over SSH. One function per pipeline
  * ({@link install}, {@link deploy}, {@link rollback}, {@link gc}, {@link generations},
- * {@link enter}) and one for a network of hosts ({@link deployFleet}), each taking one options object and returning a `ResultAsync` of a
+ * {@link enter}; containers: {@link startContainer}, {@link stopContainer},
+ * {@link containerStatus}, {@link containerLogs}) and one for a network of hosts ({@link deployFleet}), each taking one options object and returning a `ResultAsync` of a
  * typed report; progress arrives only through `onEvent`. Targets are opened through a
  * registry of transports ({@link createTransportRegistry}).
  *
@@ -21,10 +22,18 @@ export { rollback, type RollbackParameters, type RollbackReport } from "./operat
 export { gc, type GcParameters, type GcReport } from "./operations/gc.js";
 export { generations, type GenerationsParameters } from "./operations/generations.js";
 export { enter, type EnterParameters } from "./operations/enter.js";
+export { startContainer, type StartContainerParameters, type StartContainerReport } from "./operations/containers/startContainer.js";
+export { stopContainer, type StopContainerParameters, type StopContainerReport } from "./operations/containers/stopContainer.js";
+export { containerStatus, type ContainerStatusParameters } from "./operations/containers/containerStatus.js";
+export { containerLogs, type ContainerLogsParameters } from "./operations/containers/containerLogs.js";
+export type { ContainerTargetOptions } from "./operations/containers/withContainerHost.js";
+export type { SystemTargetOptions } from "./operations/withSystemTarget.js";
 export { previewDeploy, previewGc, previewInstall, previewRollback } from "./operations/previews.js";
 export type { OperationOptions } from "./operations/common.js";
 export type { OperationError } from "./errors/OperationError.js";
 export type {
+  ContainerError,
+  ContainerErrorCode,
   DeployError,
   DeployErrorCode,
   EnterError,
@@ -53,6 +62,8 @@ export type { Duration, Size } from "./options/normalise.js";
 export type {
   ClosureDiff,
   ConnectionOptions,
+  ContainerState,
+  ContainerStatus,
   ErrorCode,
   GenerationInfo,
   NixosViaError,

@@ -10,6 +10,8 @@ import { switchOutcomeExitCode } from "../switchOutcomeExitCode.js";
 
 /** Options of `nixos-via deploy`. */
 export interface DeployOptions extends ConnectionOptions {
+  /** For ssh://: a root on that host instead of its own / (e.g. a container's). */
+  readonly root?: string | undefined;
   readonly system?: string | undefined;
   readonly flake?: string | undefined;
   /** @default "switch" */
@@ -43,6 +45,7 @@ export async function deploy(targetUri: string, options: DeployOptions, io: Io, 
     healthTimeout: options.healthTimeout,
     dryRun: options.dryRun,
     delta: options.delta,
+    root: options.root,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,

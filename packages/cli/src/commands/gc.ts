@@ -9,6 +9,8 @@ import { printPlan } from "../render/printPlan.js";
 
 /** Options of `nixos-via gc`. */
 export interface GcOptions extends ConnectionOptions {
+  /** For ssh://: a root on that host instead of its own / (e.g. a container's). */
+  readonly root?: string | undefined;
   readonly keep?: number | undefined;
   /** Days. */
   readonly olderThan?: number | undefined;
@@ -24,6 +26,7 @@ export async function gc(targetUri: string, options: GcOptions, io: Io, signal: 
     keep: options.keep,
     olderThan: options.olderThan === undefined ? undefined : `${options.olderThan}d`,
     dryRun: options.dryRun,
+    root: options.root,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,

@@ -7,9 +7,9 @@ import type { Io } from "../Io.js";
 import { createRenderer } from "../render/createRenderer.js";
 
 /** `nixos-via generations TARGET`: number, date, toplevel, closure size, and which is current. */
-export async function generations(targetUri: string, options: ConnectionOptions & { json?: boolean }, io: Io): Promise<number> {
+export async function generations(targetUri: string, options: ConnectionOptions & { json?: boolean; root?: string }, io: Io): Promise<number> {
   const renderer = createRenderer(io, { json: options.json ?? false });
-  const list = await listGenerations({ target: targetUri, connection: toConnection(targetUri, options) });
+  const list = await listGenerations({ target: targetUri, root: options.root, connection: toConnection(targetUri, options) });
   if (list.isErr()) return failure(renderer)(list.error);
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ type: "generations", target: targetUri, generations: list.value })}\n`);

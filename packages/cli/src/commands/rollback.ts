@@ -8,6 +8,8 @@ import { printPlan } from "../render/printPlan.js";
 
 /** Options of `nixos-via rollback`. */
 export interface RollbackOptions extends ConnectionOptions {
+  /** For ssh://: a root on that host instead of its own / (e.g. a container's). */
+  readonly root?: string | undefined;
   /** @default true */
   readonly magicRollback: boolean;
   /** Seconds. @default 30 */
@@ -24,6 +26,7 @@ export async function rollback(targetUri: string, options: RollbackOptions, io: 
     magicRollback: options.magicRollback,
     confirmTimeout: options.confirmTimeout,
     dryRun: options.dryRun,
+    root: options.root,
     connection: toConnection(targetUri, options),
     onEvent: (e) => renderer.event(e),
     signal,

@@ -41,6 +41,8 @@ export type RollbackErrorCode = PlanErrorCode | SwitchErrorCode | "DEPLOY_ROLLED
 export type GcErrorCode = PlanErrorCode;
 /** The codes {@link generations} can end with. */
 export type GenerationsErrorCode = TargetErrorCode;
+/** The codes the container operations ({@link startContainer}, {@link stopContainer}, {@link containerStatus}, {@link containerLogs}) can end with. */
+export type ContainerErrorCode = TargetErrorCode;
 /** The codes {@link enter} can end with. */
 export type EnterErrorCode = "USAGE" | "TARGET_UNUSABLE" | "TRANSPORT";
 
@@ -54,6 +56,8 @@ export type RollbackError = OperationError<RollbackErrorCode>;
 export type GcError = OperationError<GcErrorCode>;
 /** An error {@link generations} ends with. */
 export type GenerationsError = OperationError<GenerationsErrorCode>;
+/** An error a container operation ends with. */
+export type ContainerError = OperationError<ContainerErrorCode>;
 /** An error {@link enter} ends with. */
 export type EnterError = OperationError<EnterErrorCode>;
 /** An error the fleet operations end with. */

@@ -19,12 +19,11 @@ import { normaliseDuration, type Duration } from "../options/normalise.js";
 import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
 import type { DeployError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
-import type { OperationOptions } from "./common.js";
 import { readDeltaOptions } from "./readDeltaOptions.js";
-import { withSystemTarget } from "./withSystemTarget.js";
+import { withSystemTarget, type SystemTargetOptions } from "./withSystemTarget.js";
 
 /** Options of {@link deploy}; the CLI's `deploy` flags carry the same names. */
-export interface DeployParameters extends OperationOptions {
+export interface DeployParameters extends SystemTargetOptions {
   /** A running machine (`ssh://…`), a stored root (`dir:…`), or a `Target` you opened. */
   readonly target: string | Target;
   /** A built toplevel, or `{ flake: ".#web" }` to build first. */

@@ -3,12 +3,11 @@ import { listGenerations, planGc, runPlan, UsageError, type Plan, type Target } 
 import type { GcError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
 import { normaliseDuration, type Duration } from "../options/normalise.js";
-import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./withSystemTarget.js";
+import { withSystemTarget, type SystemTargetOptions } from "./withSystemTarget.js";
 import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link gc}: exactly one of `keep` and `olderThan`. */
-export interface GcParameters extends OperationOptions {
+export interface GcParameters extends SystemTargetOptions {
   readonly target: string | Target;
   /** Keep this many generations: the current one, then the newest others. */
   readonly keep?: number | undefined;

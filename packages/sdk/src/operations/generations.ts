@@ -2,12 +2,11 @@ import type { ResultAsync } from "neverthrow";
 import { listGenerations, type GenerationInfo, type Target } from "@nixos-via/core";
 import type { GenerationsError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
-import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./withSystemTarget.js";
+import { withSystemTarget, type SystemTargetOptions } from "./withSystemTarget.js";
 import { requireSystemProfile } from "./requireSystemProfile.js";
 
 /** Options of {@link generations}. */
-export interface GenerationsParameters extends OperationOptions {
+export interface GenerationsParameters extends SystemTargetOptions {
   readonly target: string | Target;
 }
 

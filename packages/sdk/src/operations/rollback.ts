@@ -3,11 +3,10 @@ import { DeployRolledBackError, planRollback, probeTarget, runPlan, switchOutcom
 import { normaliseDuration, type Duration } from "../options/normalise.js";
 import type { RollbackError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
-import type { OperationOptions } from "./common.js";
-import { withSystemTarget } from "./withSystemTarget.js";
+import { withSystemTarget, type SystemTargetOptions } from "./withSystemTarget.js";
 
 /** Options of {@link rollback}. */
-export interface RollbackParameters extends OperationOptions {
+export interface RollbackParameters extends SystemTargetOptions {
   readonly target: string | Target;
   /** A running system confirms the switch over a new connection or goes back. @default true */
   readonly magicRollback?: boolean | undefined;
