@@ -13,3 +13,4 @@ export * from "./layout/index.js";
 export * from "./pipeline/index.js";
 export * from "./target/index.js";
 export * from "./deploy/index.js";
+export * from "./kexec/index.js";

@@ -21,6 +21,12 @@ export interface PlanInstallParameters {
   readonly layoutSource?: string | undefined;
   /** Host keys, extra files, reboot. @default none */
   readonly extras?: InstallExtras | undefined;
+  /** Steps that run before anything else (a kexec install: boot the installer). @default none */
+  readonly before?: readonly Step[] | undefined;
+  /** Steps between the layout and the copy (a kexec install: stage the installer's store paths). @default none */
+  readonly beforeCopy?: readonly Step[] | undefined;
+  /** Steps after the install, before the reboot (a kexec install: read the installer's peak memory). @default none */
+  readonly beforeReboot?: readonly Step[] | undefined;
 }
 
 /** Why an install cannot be planned. */
@@ -38,7 +44,7 @@ export type PlanInstallErrorType = TargetUnusableError | UsageError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts, layout, layoutSource, extras = {} }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout, layoutSource, extras = {}, before = [], beforeCopy = [], beforeReboot = [] }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   const keys = planDiskEncryptionKeys(extras.diskEncryptionKeys ?? [], { root: target.root, keyFiles: layout?.keyFiles ?? [] });
   if (keys.isErr()) return err(keys.error);
   if (!machineRunsSystem(facts.machine, system.system)) {
@@ -74,7 +80,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
   if (transfer.isErr()) return err(transfer.error);
   const { copy } = transfer.value;
   const profile = planProfile(target.root, system.toplevel, facts);
-  const steps: Step[] = [...keys.value.steps, ...(layout?.steps ?? []), ...transfer.value.steps];
+  const steps: Step[] = [...before, ...keys.value.steps, ...(layout?.steps ?? []), ...beforeCopy, ...transfer.value.steps];
   steps.push(
     ...profile.steps,
     ...planExtrasBeforeActivation(target.root, extras),
@@ -82,6 +88,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
     ...planReadHostKey(target.root, extras),
     ...(layout?.unmountSteps ?? []),
     ...keys.value.removal,
+    ...beforeReboot,
     ...planReboot(extras, system.toplevel),
   );
 
