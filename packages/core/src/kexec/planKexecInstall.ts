@@ -106,6 +106,8 @@ export function planKexecInstall(p: PlanKexecInstallParameters): Result<Plan, Pl
   });
   return planned.map((plan) => ({
     ...plan,
+    // Staged here means "in the installer's RAM", not "left by an earlier run".
+    steps: plan.steps.map((step) => (step.kind === "copy-closure" ? { ...step, description: `copy ${step.paths.length} store paths (${inRam.length} come from the installer's RAM)` } : step)),
     kexec: {
       uploadBytes: p.installer.uploadBytes,
       kernelBytes: p.installer.kernelBytes,

@@ -17,7 +17,7 @@ export function formatPlan(plan: Plan): string {
     `  to ${plan.target} as generation ${plan.generation}`,
     ...(plan.layout === undefined ? [] : [`  disk layout: ${plan.layout}`]),
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
-      (plan.copy.staged > 0 ? `${plan.copy.staged} staged by an earlier run; ` : "") +
+      (plan.copy.staged > 0 ? `${plan.copy.staged} ${plan.kexec === undefined ? "staged by an earlier run" : "from the installer's RAM"}; ` : "") +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
     ...(plan.kexec === undefined
       ? []
