@@ -62,6 +62,21 @@ if [ ! -x .cache/mdadm/sbin/mdadm ] && ! command -v mdadm >/dev/null 2>&1; then
   mv .cache/mdadm.tmp .cache/mdadm
 fi
 
+# Debian's kexec binary for kexec installs (docs/kexec.md): unpacked only, with the Xen
+# libraries it links (it calls them only under Xen), never installed, so this machine's own
+# shutdown is not changed. The installer runs it on the target through a store ld.so.
+if [ ! -x .cache/kexec-tools/sbin/kexec ] || [ ! -e .cache/kexec-tools/usr/lib/x86_64-linux-gnu/libxenctrl.so.4.17 ]; then
+  echo "setup: fetching kexec-tools into .cache/kexec-tools"
+  work=$(mktemp -d)
+  (cd "$work" && apt-get download -q kexec-tools libxenmisc4.17 libxencall1 libxendevicemodel1 libxenevtchn1 \
+    libxenforeignmemory1 libxengnttab1 libxentoollog1 libxentoolcore1 2>/dev/null)
+  rm -rf .cache/kexec-tools.tmp
+  mkdir -p .cache/kexec-tools.tmp
+  for deb in "$work"/*.deb; do dpkg -x "$deb" .cache/kexec-tools.tmp; done
+  rm -rf "$work"
+  rm -rf .cache/kexec-tools && mv .cache/kexec-tools.tmp .cache/kexec-tools
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

@@ -104,6 +104,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal,
     )
     .option("--extra-files <dir>", "copy this folder's contents into the new root (owned by root, modes kept)")
     .option("--copy-host-keys", "for ssh://: give the new system the machine's current SSH host keys")
+    .option("--kexec", "for ssh://: the machine runs another Linux; take it over with kexec into an installer made from the system's closure, then install onto its disks (needs --layout, --wipe)")
     .option("--no-reboot", "for ssh:// with --layout: do not reboot into the new system")
     .option("--wait-timeout <seconds>", "for ssh://: how long to wait for the rebooted machine (default 600)", parseOptionValue.seconds)
     .option("--delta", "send paths as deltas to local targets too (ssh:// gets them by default)")

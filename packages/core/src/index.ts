@@ -15,3 +15,4 @@ export * from "./target/index.js";
 export * from "./deploy/index.js";
 export * from "./fleet/index.js";
 export * from "./container/index.js";
+export * from "./kexec/index.js";

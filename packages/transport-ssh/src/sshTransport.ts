@@ -18,7 +18,7 @@ export const sshTransport: Transport<SshSpec> = {
   scheme: "ssh",
   usage: "ssh://[user@]host[:port]",
   holdsSystem: true,
-  installOptions: ["layout", "wipe", "disks", "root", "reboot", "waitTimeout", "copyHostKeys", "extraFiles"],
+  installOptions: ["layout", "wipe", "disks", "root", "reboot", "waitTimeout", "copyHostKeys", "extraFiles", "kexec"],
   layoutDisks: "named",
   parse: (uri) => {
     const spec = parseTargetUri(uri);

@@ -30,6 +30,7 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
     reboot: options.reboot,
     waitTimeout: options.waitTimeout,
     copyHostKeys: options.copyHostKeys,
+    kexec: options.kexec,
     extraFiles: options.extraFiles,
     diskEncryptionKeys: options.diskEncryptionKeys,
     dryRun: options.dryRun,
@@ -49,7 +50,11 @@ export async function install(targetUri: string, options: InstallOptions, io: Io
 
 function report(renderer: ReturnType<typeof createRenderer>, targetUri: string, r: InstallReport): void {
   renderer.result(
-    `installed ${r.toplevel} on ${targetUri} as generation ${r.generation}: copied ${r.copiedPaths} paths (${formatBytes(r.copiedBytes)}) in ${(r.durationMs / 1000).toFixed(1)}s`,
-    { ok: true, toplevel: r.toplevel, target: targetUri, generation: r.generation, copiedPaths: r.copiedPaths, copiedBytes: r.copiedBytes, durationMs: r.durationMs },
+    `installed ${r.toplevel} on ${targetUri} as generation ${r.generation}: copied ${r.copiedPaths} paths (${formatBytes(r.copiedBytes)}) in ${(r.durationMs / 1000).toFixed(1)}s` +
+      (r.installerPeakBytes === undefined ? "" : `; the kexec installer's peak memory use was ${formatBytes(r.installerPeakBytes)}`),
+    {
+      ok: true, toplevel: r.toplevel, target: targetUri, generation: r.generation, copiedPaths: r.copiedPaths, copiedBytes: r.copiedBytes, durationMs: r.durationMs,
+      ...(r.installerPeakBytes === undefined ? {} : { installerPeakBytes: r.installerPeakBytes }),
+    },
   );
 }

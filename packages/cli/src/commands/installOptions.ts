@@ -26,6 +26,8 @@ export interface InstallOptions extends ConnectionOptions {
   readonly extraFiles?: string | undefined;
   /** `--disk-encryption-keys REMOTE LOCAL`: key files of this machine the layout reads at REMOTE. @default [] */
   readonly diskEncryptionKeys: readonly { readonly remote: string; readonly local: string }[];
+  /** Take over a running non-NixOS Linux with kexec first (docs/kexec.md). */
+  readonly kexec?: boolean | undefined;
   /** Copy the machine's SSH host keys into the new system. */
   readonly copyHostKeys?: boolean | undefined;
   /** How long to wait for the rebooted machine, in seconds. @default 600 */

@@ -23,6 +23,12 @@ export interface PlanInstallParameters {
   readonly extras?: InstallExtras | undefined;
   /** Send paths as deltas against predecessors the target holds. @default auto, with no predecessors known */
   readonly delta?: DeltaOptions | undefined;
+  /** Steps that run before anything else (a kexec install: boot the installer). @default none */
+  readonly before?: readonly Step[] | undefined;
+  /** Steps between the layout and the copy (a kexec install: stage the installer's store paths). @default none */
+  readonly beforeCopy?: readonly Step[] | undefined;
+  /** Steps after the install, before the reboot (a kexec install: read the installer's peak memory). @default none */
+  readonly beforeReboot?: readonly Step[] | undefined;
 }
 
 /** Why an install cannot be planned. */
@@ -40,7 +46,7 @@ export type PlanInstallErrorType = TargetUnusableError | UsageError;
  * if (plan.isOk()) console.log(formatPlan(plan.value));
  * ```
  */
-export function planInstall({ system, target, facts, layout, layoutSource, extras = {}, delta }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
+export function planInstall({ system, target, facts, layout, layoutSource, extras = {}, delta, before = [], beforeCopy = [], beforeReboot = [] }: PlanInstallParameters): Result<Plan, PlanInstallErrorType> {
   const keys = planDiskEncryptionKeys(extras.diskEncryptionKeys ?? [], { root: target.root, keyFiles: layout?.keyFiles ?? [] });
   if (keys.isErr()) return err(keys.error);
   if (!machineRunsSystem(facts.machine, system.system)) {
@@ -76,7 +82,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
   if (transfer.isErr()) return err(transfer.error);
   const { copy } = transfer.value;
   const profile = planProfile(target.root, system.toplevel, facts);
-  const steps: Step[] = [...keys.value.steps, ...(layout?.steps ?? []), ...transfer.value.steps];
+  const steps: Step[] = [...before, ...keys.value.steps, ...(layout?.steps ?? []), ...beforeCopy, ...transfer.value.steps];
   steps.push(
     ...profile.steps,
     ...planExtrasBeforeActivation(target.root, extras),
@@ -84,6 +90,7 @@ export function planInstall({ system, target, facts, layout, layoutSource, extra
     ...planReadHostKey(target.root, extras),
     ...(layout?.unmountSteps ?? []),
     ...keys.value.removal,
+    ...beforeReboot,
     ...planReboot(extras, system.toplevel),
   );
 

@@ -2,6 +2,7 @@ import type { Compression, DeltaPath, StorePathInfo } from "../closure/index.js"
 
 /** The phases of the install and deploy pipelines, in order (ARCHITECTURE.md). */
 export type Phase =
+  | "kexec"
   | "keys"
   | "wipe"
   | "partition"
@@ -23,6 +24,8 @@ export type SwitchAction = "switch" | "boot" | "test" | "dry-activate";
 export interface StepOutputs {
   /** The new system's SSH host public key line, read before a reboot. */
   readonly hostKey?: string;
+  /** The kexec installer's peak memory use in KiB (MemTotal - MemAvailable, sampled each second). */
+  readonly installerPeakKib?: string;
 }
 
 /** Runs a command on the target; a non-zero exit fails the step. */
@@ -113,8 +116,35 @@ export interface WaitForSystemStep {
   readonly timeoutS: number;
 }
 
+/**
+ * Waits until the machine answers over a new connection running the kexec installer
+ * (`marker` exists), with the host key it had before: the same key, so nothing new is trusted.
+ */
+export interface WaitForInstallerStep {
+  readonly kind: "wait-for-installer";
+  readonly phase: "kexec";
+  readonly description: string;
+  /** A file only the installer has. */
+  readonly marker: string;
+  readonly timeoutS: number;
+}
+
 /** One unit of work. Steps are plain data, so plans print, snapshot and review as data. */
-export type Step = RunStep | CopyClosureStep | CopyFilesStep | SwitchStep | WaitForSystemStep;
+export type Step = RunStep | CopyClosureStep | CopyFilesStep | SwitchStep | WaitForSystemStep | WaitForInstallerStep;
+
+/** The kexec installer of a plan, in numbers. */
+export interface KexecSummary {
+  readonly uploadBytes: number;
+  readonly kernelBytes: number;
+  readonly initrdBytes: number;
+  /** Store paths of the closure the installer carries, and their NAR size. */
+  readonly reusedPaths: number;
+  readonly reusedBytes: number;
+  /** RAM the running system needs free for the switch. */
+  readonly loadRamBytes: number;
+  /** RAM the installer needs. */
+  readonly installerRamBytes: number;
+}
 
 /** A whole run, decided before anything is touched. */
 export interface Plan {
@@ -148,6 +178,8 @@ export interface Plan {
   /** The generation this run creates, or the one that already points at the toplevel. */
   readonly generation: number;
   readonly steps: readonly Step[];
+  /** A kexec install: what the installer costs (bytes sent before the switch, RAM). */
+  readonly kexec?: KexecSummary | undefined;
   /**
    * Run after a failure or an abort, best effort, to release what the steps took: unmount,
    * close, deactivate. Each step is harmless when there is nothing to release.

@@ -17,12 +17,19 @@ export function formatPlan(plan: Plan): string {
     `  to ${plan.target} as generation ${plan.generation}`,
     ...(plan.layout === undefined ? [] : [`  disk layout: ${plan.layout}`]),
     `  closure: ${plan.copy.total} paths; ${plan.copy.present} already registered; ` +
-      (plan.copy.staged > 0 ? `${plan.copy.staged} staged by an earlier run; ` : "") +
+      (plan.copy.staged > 0 ? `${plan.copy.staged} ${plan.kexec === undefined ? "staged by an earlier run" : "from the installer's RAM"}; ` : "") +
       `${plan.copy.paths} to copy (${formatBytes(plan.copy.bytes)})`,
     ...(plan.copy.deltas === undefined
       ? []
       : [`  deltas: ${plan.copy.deltas} of them against their predecessors on the target; about ${formatBytes(plan.copy.estimatedBytes ?? 0)} to send (estimated)`]),
     ...(plan.copy.deltaNote === undefined ? [] : [`  deltas: ${plan.copy.deltaNote}`]),
+    ...(plan.kexec === undefined
+      ? []
+      : [
+          `  kexec installer: ${formatBytes(plan.kexec.uploadBytes)} to upload (kernel ${formatBytes(plan.kexec.kernelBytes)}, initrd ${formatBytes(plan.kexec.initrdBytes)}); ` +
+            `${plan.kexec.reusedPaths} of its store paths (${formatBytes(plan.kexec.reusedBytes)}) are the closure's and reach the disk from RAM`,
+          `  RAM: the switch needs ${formatBytes(plan.kexec.loadRamBytes)} free on the running system, the installer ${formatBytes(plan.kexec.installerRamBytes)} in all`,
+        ]),
     "",
   ];
   return `${header.join("\n")}\n${formatSteps(plan.steps)}`;
@@ -63,6 +70,7 @@ const COMMAND_LINES: { readonly [K in Step["kind"]]: (step: StepOf<K>, scripts: 
     (step.previous === undefined ? "; nothing to roll back to" : `; rollback to ${step.previous.toplevel}`),
   "wait-for-system": (step) =>
     `(new connection) readlink -f /run/current-system = ${step.toplevel}` + (step.hostKeyFrom === undefined ? "" : `, trusting the host key read before the reboot`),
+  "wait-for-installer": (step) => `(new connection, the same host key) test -e ${step.marker}`,
 };
 
 /** What a run step reads: a secret only by its description, text by its length. */

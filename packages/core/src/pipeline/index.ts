@@ -1,4 +1,4 @@
 export { formatBytes, formatPlan, formatSteps } from "./formatPlan.js";
 export type { PipelineEvent } from "./PipelineEvent.js";
 export { runPlan, switchSucceeded, type RunPlanOptions, type RunSummary } from "./runPlan.js";
-export type { CopyClosureStep, CopyFilesStep, Phase, Plan, RunStep, SecretInput, Step, StepOutputs, SwitchAction, SwitchStep, WaitForSystemStep } from "./Step.js";
+export type { CopyClosureStep, CopyFilesStep, KexecSummary, Phase, Plan, RunStep, SecretInput, Step, StepOutputs, SwitchAction, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";

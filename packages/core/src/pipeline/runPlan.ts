@@ -1,12 +1,13 @@
-import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import type { ClosureSource, PathExport } from "../closure/ClosureSource.js";
-import { AbortedError, StepFailedError, type NixosViaError } from "../errors/index.js";
+import { AbortedError, StepFailedError, TransportError, type NixosViaError } from "../errors/index.js";
 import type { Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
 import { switchDetached } from "../deploy/switchDetached.js";
 import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
-import { waitForSystem } from "../target/waitForSystem.js";
-import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForSystemStep } from "./Step.js";
+import { reconnectUntil } from "../target/reconnectUntil.js";
+import { SystemNotUpError, waitForSystem } from "../target/waitForSystem.js";
+import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {
@@ -145,7 +146,22 @@ const HANDLERS: { readonly [K in Step["kind"]]: Handler<K> } = {
   "copy-files": (step, { index, options, emit }) => copyFilesStep(step, index, options, emit),
   switch: (step, context) => applySwitch(step, context),
   "wait-for-system": (step, context) => applyWaitForSystem(step, context),
+  "wait-for-installer": (step, context) => applyWaitForInstaller(step, context),
 };
+
+async function applyWaitForInstaller(step: WaitForInstallerStep, { index, options, emit }: StepContext): Promise<Result<StepResult, NixosViaError>> {
+  const { target } = options;
+  const up = await reconnectUntil(target, {
+    deadline: Date.now() + step.timeoutS * 1000,
+    intervalMs: 3000,
+    ready: () =>
+      target.exec(["test", "-e", step.marker]).andThen((r) => (r.exitCode === 0 ? okAsync(undefined) : errAsync(new TransportError(`${target.uri} still runs its old system`)))),
+    onAttempt: (message) => emit({ type: "note", index, message: `installer not up yet: ${message}` }),
+    onTimeout: (last) => new SystemNotUpError(`${target.uri} did not come back running the kexec installer in time (last: ${last})`),
+    signal: options.signal,
+  });
+  return up.map(() => ({ bytes: 0 }));
+}
 
 async function applySwitch(step: SwitchStep, { index, options, emit }: StepContext): Promise<Result<StepResult, NixosViaError>> {
   const outcome = await switchDetached(options.target, {

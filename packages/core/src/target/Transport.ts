@@ -41,7 +41,7 @@ export interface OpenedTarget {
 }
 
 /** What an install onto this kind of target may be given, beyond the system. */
-export type InstallOption = "layout" | "wipe" | "disks" | "imageSize" | "root" | "reboot" | "waitTimeout" | "copyHostKeys" | "extraFiles";
+export type InstallOption = "layout" | "wipe" | "disks" | "imageSize" | "root" | "reboot" | "waitTimeout" | "copyHostKeys" | "extraFiles" | "kexec";
 
 /**
  * A way to reach targets, registered under its URI scheme (viem's transports and

@@ -34,6 +34,7 @@ import { resolveSystem, type SystemSource } from "../system/resolveSystem.js";
 import { createTransportRegistry } from "../transports/createTransportRegistry.js";
 import type { InstallError } from "../errors/operationErrorCodes.js";
 import { withErrorCodes } from "../errors/OperationError.js";
+import { runKexecInstall } from "../kexec/runKexecInstall.js";
 import type { OperationOptions } from "./common.js";
 import { readDeltaOptions } from "./readDeltaOptions.js";
 
@@ -72,6 +73,12 @@ export interface InstallParameters extends OperationOptions {
    * install ends; never in argv, logs, events or the plan. @default []
    */
   readonly diskEncryptionKeys?: readonly { readonly remote: string; readonly local: string }[] | undefined;
+  /**
+   * ssh:// only: the machine runs another Linux; take it over with kexec into an installer
+   * made from the system's own closure, then install onto its disks (docs/kexec.md).
+   * Needs `layout` and `wipe`. @default false
+   */
+  readonly kexec?: boolean | undefined;
   /** Plan everything, check everything, touch nothing: the report holds the plan. @default false */
   readonly dryRun?: boolean | undefined;
   /**
@@ -95,6 +102,8 @@ export interface InstallReport {
   readonly durationMs: number;
   /** The new system's SSH host key, when the install read it before a reboot. */
   readonly hostKey?: string | undefined;
+  /** A kexec install: the installer's peak memory use (MemTotal - MemAvailable), in bytes. */
+  readonly installerPeakBytes?: number | undefined;
 }
 
 /**
@@ -183,6 +192,10 @@ function runInstall(
     waitTimeoutS: p.waitTimeoutS,
     diskEncryptionKeys: p.keys.keys,
   };
+  if (p.kexec === true) {
+    if (layout === undefined) return errAsync(new UsageError("--kexec installs onto the machine's own disks: give --layout FILE and --wipe DEVICE (nothing was changed)"));
+    return runKexecInstall(opened, system, layout, p, extras, store);
+  }
   return checkBootFolder(target, system, layout)
     .andThen(() => planLayoutFor(layout, opened, transport, p))
     .andThen((layoutPlan) =>
@@ -191,19 +204,31 @@ function runInstall(
       ),
     )
     .andThen(({ facts, layoutPlan, delta }) => planInstallSteps({ system, target, facts, layout: layoutPlan, layoutSource: p.layoutSource, extras, delta }))
-    .andThen((plan) => {
-      if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
-      return runPlan(plan, { target, source: store, secrets: p.keys.secrets, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => ({
-        dryRun: false,
-        plan,
-        toplevel: plan.toplevel,
-        generation: plan.generation,
-        copiedPaths: summary.copiedPaths,
-        copiedBytes: summary.copiedBytes,
-        durationMs: summary.durationMs,
-        hostKey: summary.outputs.hostKey?.trim(),
-      }));
-    });
+    .andThen((plan) => runOrPreview(plan, target, p, store));
+}
+
+/** Runs a plan (or, for a dry run, returns it) and reports what it did. */
+export function runOrPreview(
+  plan: Plan,
+  target: Target,
+  p: InstallParameters & { readonly keys: KeysToSend },
+  store: ReturnType<typeof createLocalStore>,
+): ResultAsync<InstallReport, NixosViaError> {
+  if (p.dryRun) return okAsync({ dryRun: true, plan, toplevel: plan.toplevel, generation: plan.generation, copiedPaths: 0, copiedBytes: 0, durationMs: 0 });
+  return runPlan(plan, { target, source: store, secrets: p.keys.secrets, ...(p.onEvent ? { onEvent: p.onEvent } : {}), ...(p.signal ? { signal: p.signal } : {}) }).map((summary) => {
+    const peak = Number.parseInt(summary.outputs.installerPeakKib ?? "", 10);
+    return {
+      dryRun: false,
+      plan,
+      toplevel: plan.toplevel,
+      generation: plan.generation,
+      copiedPaths: summary.copiedPaths,
+      copiedBytes: summary.copiedBytes,
+      durationMs: summary.durationMs,
+      hostKey: summary.outputs.hostKey?.trim(),
+      ...(Number.isFinite(peak) ? { installerPeakBytes: peak * 1024 } : {}),
+    };
+  });
 }
 
 /**
@@ -236,6 +261,7 @@ const OPTION_FLAGS: Readonly<Record<InstallOption, string>> = {
   waitTimeout: "--wait-timeout",
   copyHostKeys: "--copy-host-keys",
   extraFiles: "--extra-files",
+  kexec: "--kexec",
 };
 
 /** Options that mean nothing for this target are refused, the same way for every option. */
@@ -250,6 +276,7 @@ function checkCombination(transport: Transport, p: InstallParameters): UsageErro
     waitTimeout: p.waitTimeout !== undefined,
     copyHostKeys: p.copyHostKeys === true,
     extraFiles: p.extraFiles !== undefined,
+    kexec: p.kexec === true,
   };
   const ignored = (Object.keys(given) as InstallOption[]).filter((o) => given[o] && !transport.installOptions.includes(o));
   if (ignored.includes("layout")) {
@@ -354,7 +381,7 @@ function checkExtraFiles(folder: string | undefined): ResultAsync<void, NixosVia
 }
 
 /** The keys to send and their bytes, which reach the runner only, never the plan. */
-interface KeysToSend {
+export interface KeysToSend {
   readonly keys: readonly DiskEncryptionKey[];
   readonly secrets: ReadonlyMap<string, Uint8Array>;
 }

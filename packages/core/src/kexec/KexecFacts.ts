@@ -1,0 +1,46 @@
+/** What the kexec probe found on a running machine (kexecProbe.sh). */
+export interface KexecFacts {
+  readonly machine: string;
+  readonly kernelRelease: string;
+  readonly uid: number;
+  readonly memTotalKib: number;
+  readonly memAvailableKib: number;
+  /** A tmpfs folder the installer is uploaded to (`/run`). */
+  readonly uploadDir: string | undefined;
+  /** `/proc/sys/kernel/kexec_load_disabled` is 1. */
+  readonly kexecLoadDisabled: boolean;
+  /** The kernel was built with kexec (`/sys/kernel/kexec_loaded` exists). */
+  readonly kexecSupported: boolean;
+  /** The kernel lockdown mode (`none`, `integrity`, `confidentiality`), when the kernel has it. */
+  readonly lockdown: string | undefined;
+  readonly secureBoot: boolean;
+  readonly xenPv: boolean;
+  /** The container manager when the commands run in a container (`docker`, `lxc`…). */
+  readonly container: string | undefined;
+  readonly hasTar: boolean;
+}
+
+/** Reads the kexec probe's `key=value` lines. */
+export function parseKexecFacts(stdout: string): KexecFacts {
+  const v = new Map<string, string>();
+  for (const line of stdout.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) v.set(line.slice(0, eq), line.slice(eq + 1).trim());
+  }
+  const int = (k: string) => Number.parseInt(v.get(k) ?? "0", 10) || 0;
+  return {
+    machine: v.get("machine") ?? "",
+    kernelRelease: v.get("kernel") ?? "",
+    uid: int("uid"),
+    memTotalKib: int("mem_total_kib"),
+    memAvailableKib: int("mem_available_kib"),
+    uploadDir: v.get("upload_dir"),
+    kexecLoadDisabled: v.get("kexec_load_disabled") === "1",
+    kexecSupported: v.get("kexec_support") === "1",
+    lockdown: v.get("lockdown"),
+    secureBoot: v.get("secure_boot") === "1",
+    xenPv: v.get("xen_pv") === "1",
+    container: v.get("container"),
+    hasTar: v.get("tar") === "1",
+  };
+}
