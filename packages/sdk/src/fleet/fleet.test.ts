@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installParameters } from "./installParameters.js";
 import { fleetStatePath, readFleetState, writeFleetState } from "./FleetState.js";
 import { loadNetwork } from "./loadNetwork.js";
 import { mapBounded } from "./mapBounded.js";
@@ -54,5 +55,20 @@ describe("the state file and a network object", () => {
     expect(missing._unsafeUnwrapErr().message).toBe(`web-1.system: ${join(process.cwd(), "no-such-result")} does not exist; build it first or give a derivation`);
     const bad = await loadNetwork({ "web-1": { target: "web1", system: toplevel } as never });
     expect(bad._unsafeUnwrapErr().code).toBe("USAGE");
+  });
+});
+
+describe("installParameters", () => {
+  it("installs a host declared with method kexec by a kexec install, a rescue host without it", () => {
+    const host = (method: "rescue" | "kexec") => ({
+      name: "vps-1",
+      target: "ssh://root@203.0.113.7",
+      system: { path: toplevel },
+      install: { method, layout: "disks.json", wipe: ["/dev/vda"] },
+      healthChecks: [],
+      tags: [],
+    });
+    expect(installParameters(host("kexec") as never)._unsafeUnwrap()).toMatchObject({ target: "ssh://root@203.0.113.7", kexec: true, wipe: ["/dev/vda"], layout: "disks.json" });
+    expect(installParameters(host("rescue") as never)._unsafeUnwrap()).not.toHaveProperty("kexec");
   });
 });
