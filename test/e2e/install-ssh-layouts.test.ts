@@ -132,7 +132,7 @@ describe("install ssh:// a stacked layout and boot it", () => {
     expect(dm).toMatch(/^crypted vda2$/m);
     expect(dm).toMatch(/^pool-root dm-0$/m);
     expect(dm).toMatch(/^pool-swap dm-0$/m);
-    expect(dm).toMatch(/^\/dev\/dm-\d+\s+partition\s+2097148\s/m);
+    expect(dm).toMatch(/^\/dev\/mapper\/pool-swap\s+partition\s+2097148\s/m);
   }, 600_000);
 
   describe.runIf(slowTests)("slow-only layouts", () => {
