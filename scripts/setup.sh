@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(
   systemd-boot-efi     # the example system's UEFI bootloader
   extlinux syslinux-common  # the example system's BIOS bootloader
   gdisk fdisk parted dosfstools mtools e2fsprogs  # disk layouts
-  cryptsetup-bin btrfs-progs  # LUKS and btrfs in the rescue system of e2e tests
+  cryptsetup-bin btrfs-progs lvm2 xfsprogs  # LUKS, btrfs, LVM and xfs in the rescue system and the example system's initrd of e2e tests
   util-linux zstd xz-utils cpio dash
   shellcheck           # the test command lints every shell script
   sudo                 # tests: an SSH login that needs sudo

@@ -19,6 +19,8 @@ ln -sfn "$systemConfig/etc" /etc/static
 for f in ssh/sshd_config nix/nix.conf os-release hostname motd; do
     ln -sfn "/etc/static/$f" "/etc/$f"
 done
+# A system built with a disk layout has an fstab (its file systems and swap).
+if [ -e "$systemConfig/etc/fstab" ]; then ln -sfn /etc/static/fstab /etc/fstab; else rm -f /etc/fstab; fi
 # sshd wants authorized keys owned by root and not group/world-writable: a copy, not a link.
 cp "$systemConfig/etc/ssh/authorized_keys.d/root" /etc/ssh/authorized_keys.d/root.tmp
 chmod 0644 /etc/ssh/authorized_keys.d/root.tmp

@@ -12,6 +12,7 @@
 , rebuild ? ""               # any other value: every derivation gets a new hash (a mass rebuild), files mostly the same
 , kernelDir ? ../../.cache/debian-kernel
 , layout ? ""                # a disko layout as JSON (a file): carried at $toplevel/disko.json
+, layoutModule ? ""          # absolute path of the module `nixos-via layout FILE --nixos-module` printed
 }:
 
 let
@@ -19,6 +20,9 @@ let
 
   inherit (builtins) any filter map concatStringsSep attrNames readDir pathExists
     substring stringLength baseNameOf elem;
+
+  # The disk layout's module, when given: what stage 1 opens, assembles and mounts.
+  storage = import ./storage.nix { inherit layoutModule hostLibs hostFile runScript; };
 
   hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
 
@@ -188,12 +192,12 @@ let
     "kernel/fs/xfs/xfs.ko"
     "kernel/fs/fat/vfat.ko" "kernel/fs/fat/fat.ko" "kernel/fs/nls/nls_cp437.ko"
     "kernel/fs/nls/nls_iso8859-1.ko" "kernel/fs/nls/nls_ascii.ko" "kernel/fs/nls/nls_utf8.ko"
-  ];
+  ] ++ storage.moduleFiles;
   # Loaded in this order by stage 1 (modprobe pulls the rest from modules.dep).
   initrdModules = [
     "crc32c_generic" "crc32c-intel" "libcrc32c" "virtio_pci" "virtio_blk" "virtio_net"
     "virtio_scsi" "ahci" "sd_mod" "ext4" "btrfs" "xfs" "vfat" "nls_cp437" "nls_iso8859-1" "nls_ascii" "nls_utf8"
-  ];
+  ] ++ storage.modules;
 
   modRoot = kernelDir' + "/lib/modules/${kernelVersion}";
   modRootStr = toString modRoot;
@@ -227,7 +231,7 @@ let
     test -s $d/modules.dep
   '';
 
-  initrd = runScript "initrd-${kernelVersion}" { } ''
+  initrd = runScript "initrd-${kernelVersion}" { } (''
     r=$TMPDIR/root
     mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/mnt-root $r/lib/modules $r/run $r/tmp
     cp ${sh} $r/bin/busybox
@@ -236,11 +240,15 @@ let
     ln -s ../bin/busybox $r/sbin/modprobe
     cp -r ${kernelModules}/lib/modules/${kernelVersion} $r/lib/modules/
     sed -e 's|@modules@|${concatStringsSep " " initrdModules}|' ${./stage-1-init.sh} > $r/init
+  '' + (if storage.enabled then ''
+    cp -a ${storage.initrdTree}/. $r/
+    chmod -R u+w $r
+  '' else "") + ''
     chmod 755 $r/init
     mkdir -p $out
     cd $r
     find . | sort | cpio -o -H newc | gzip -9 > $out/initrd
-  '';
+  '');
 
   # Store paths that change with the generation: the toplevel, etc and motd.
   motd = runScript "motd-generation-${generation}" { } ''
@@ -266,8 +274,11 @@ let
     Subsystem sftp internal-sftp
   '';
 
-  etc = runScript "etc" { inherit authorizedKeys; } ''
+  etc = runScript "etc" ({ inherit authorizedKeys; } // (if storage.enabled then { inherit (storage) fstab; } else { })) (''
     mkdir -p $out/ssh/authorized_keys.d $out/nix
+  '' + (if storage.enabled then ''
+    printf '%s' "$fstab" > $out/fstab
+  '' else "") + ''
     cp ${sshdConfig} $out/ssh/sshd_config
     printf '%s\n' "$authorizedKeys" | grep -v '^[[:space:]]*$' > $out/ssh/authorized_keys.d/root || true
     ln -s ${motd} $out/motd
@@ -285,7 +296,7 @@ let
     EOF
     sed -i 's/^    //' $out/os-release
     echo nixos-via > $out/hostname
-  '';
+  '');
 
   sw = runScript "system-path" { } ''
     mkdir -p $out/bin

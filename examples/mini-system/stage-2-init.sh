@@ -23,16 +23,37 @@ fi
 
 echo "stage-2: booting $systemConfig${in_container:+ as a container ($container)}"
 
-# The ESP (or any vfat partition) on the root's disk is /boot, so that switch-to-configuration
-# can update the bootloader later. No vfat partition: nothing to mount. busybox-static has no
-# blkid, so FAT is recognised by the file system type string in its boot sector.
+# With a disk layout, etc/fstab (from the layout's NixOS module) says what to mount: stage 1
+# mounted what boot needs (/, /nix…) and named the devices (/dev/disk/by-partlabel…); the
+# rest is mounted here and swap is switched on. Fields escape spaces as \040.
+unescape() { printf '%b' "$(printf '%s' "$1" | sed 's/\\\([0-7][0-7][0-7]\)/\\0\1/g')"; }
+mount_fstab() {
+    while read -r dev mp type opts rest; do
+        case "$dev" in '' | '#'*) continue ;; esac
+        dev=$(unescape "$dev") opts=$(unescape "$opts")
+        if [ "$type" = swap ]; then
+            swapon "$dev" && echo "stage-2: swap on $dev"
+            continue
+        fi
+        # /proc/mounts escapes the same way fstab does: compare the escaped forms.
+        awk -v mp="$mp" '$2 == mp { f = 1 } END { exit !f }' /proc/mounts && continue
+        mp=$(unescape "$mp")
+        mkdir -p "$mp"
+        mount -t "$type" -o "$opts" "$dev" "$mp" && echo "stage-2: mounted $dev on $mp"
+    done < "$1"
+}
+
+# Without one, the ESP (or any vfat partition) on the root's disk is /boot, so that
+# switch-to-configuration can update the bootloader later. No vfat partition: nothing to
+# mount. busybox-static has no blkid, so FAT is recognised by the file system type string
+# in its boot sector.
 is_vfat() {
     [ "$(dd if="$1" bs=1 skip=82 count=5 2>/dev/null)" = FAT32 ] ||
         [ "$(dd if="$1" bs=1 skip=54 count=4 2>/dev/null)" = FAT1 ]
 }
-rootdev=
-[ -n "$in_container" ] || rootdev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts | tail -n 1)
-if [ -n "$rootdev" ] && [ -e "/sys/class/block/${rootdev#/dev/}/partition" ]; then
+mount_esp() {
+    rootdev=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts | tail -n 1)
+    [ -n "$rootdev" ] && [ -e "/sys/class/block/${rootdev#/dev/}/partition" ] || return 0
     disk=$(basename "$(dirname "$(readlink -f "/sys/class/block/${rootdev#/dev/}")")")
     for p in /sys/class/block/"$disk"/"$disk"*; do
         [ -e "$p/partition" ] || continue
@@ -42,7 +63,11 @@ if [ -n "$rootdev" ] && [ -e "/sys/class/block/${rootdev#/dev/}/partition" ]; th
             break
         fi
     done
-fi
+}
+
+# A container's file systems are its host's business.
+if [ -n "$in_container" ]; then :
+elif [ -s "$systemConfig/etc/fstab" ]; then mount_fstab "$systemConfig/etc/fstab"; else mount_esp; fi
 
 ln -sfn "$systemConfig" /run/booted-system
 "$systemConfig/activate" || echo "stage-2: activation failed (exit $?)"

@@ -87,6 +87,16 @@ optional_programs=(
   sfdisk parted e2fsck resize2fs tune2fs findmnt lsblk mountpoint nsenter fsck.fat
   cryptsetup mkfs.btrfs btrfs mkfs.xfs dmsetup
 )
+# LVM: the lvm binary and the names it answers to (pvcreate, vgchange, lvs…), when the host
+# has lvm2. Without udev in the image, lvm.conf below makes it scan /dev and make its own
+# device nodes.
+lvm_programs=()
+if lvm=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v lvm 2>/dev/null); then
+  lvm_programs=( lvm )
+  for f in $(dpkg -L lvm2 2>/dev/null | grep -E '^/(usr/)?sbin/[^/]+$'); do
+    [ -L "$f" ] && [ "$(readlink -f "$f")" = "$(readlink -f "$lvm")" ] && lvm_programs+=( "${f##*/}" )
+  done
+fi
 # Kernel modules loaded at boot (dependencies are added automatically). Ones that fail to
 # load (CPU features missing under TCG) are harmless.
 device_modules=( virtio_pci virtio_blk virtio_net virtio_rng virtio_scsi sd_mod )
@@ -98,6 +108,8 @@ storage_modules=(
 boot_modules=( "${device_modules[@]}" "${storage_modules[@]}" )
 # Shipped but not loaded (modprobe finds them when asked).
 extra_modules=( efivarfs nvme ahci )
+# LVM's segment types beyond linear (snapshots, mirrors, thin pools), loaded on demand.
+if [ ${#lvm_programs[@]} -gt 0 ]; then extra_modules+=( dm_snapshot dm_mirror dm_thin_pool ); fi
 # btrfs/xfs only when their mkfs comes along (they are big).
 if command -v mkfs.btrfs >/dev/null 2>&1; then extra_modules+=( btrfs blake2b_generic xxhash_generic ); fi
 if command -v mkfs.xfs >/dev/null 2>&1; then extra_modules+=( xfs ); fi
@@ -111,13 +123,12 @@ if [ -n "$BUSYBOX_ONLY" ]; then
   # job: no mkfs.ext4, no mkfs.vfat) come from the host.
   host_packages=()
   required_programs=( sshd ssh-keygen sgdisk partx wipefs mke2fs mkfs.fat )
-  optional_programs=( cryptsetup mkfs.btrfs btrfs )
+  optional_programs=( cryptsetup mkfs.btrfs btrfs mkfs.xfs )
   # Only what booting and the network need is loaded; the rest waits for modprobe.
   boot_modules=( "${device_modules[@]}" )
-  extra_modules+=( "${storage_modules[@]}" md_mod raid1 )
-elif [ -n "$mdadm" ]; then
-  extra_modules+=( md_mod raid1 )
+  extra_modules+=( "${storage_modules[@]}" )
 fi
+if [ -n "$mdadm" ]; then extra_modules+=( md_mod raid0 raid1 raid10 raid456 ); fi
 
 # ---------------------------------------------------------------------------- staging
 work=$(mktemp -d /tmp/nixos-via-rescue.XXXXXX)
@@ -179,6 +190,8 @@ done
 [ -n "$BUSYBOX_ONLY" ] || [ "$(readlink -f "$r/usr/bin/sh")" = "$r/usr/bin/dash" ] || die "/bin/sh in the image is not dash"
 for p in "${required_programs[@]}"; do add_program "$p" required; done
 for p in "${optional_programs[@]}"; do add_program "$p"; done
+for p in "${lvm_programs[@]}"; do add_program "$p"; done
+[ ${#lvm_programs[@]} -gt 0 ] || echo "program lvm: not on this host, left out" >> "$manifest"
 if [ -n "$mdadm" ]; then
   install -m 755 "$mdadm" "$r/usr/sbin/mdadm"
   copy_libs "$mdadm"
@@ -285,6 +298,13 @@ echo rescue > "$r/etc/hostname"
 echo /bin/sh > "$r/etc/shells"
 printf 'PRETTY_NAME="nixos-via rescue system"\nNAME="nixos-via-rescue"\nID=nixos-via-rescue\n' > "$r/etc/os-release"
 : > "$r/etc/fstab"
+if [ ${#lvm_programs[@]} -gt 0 ]; then
+  # No udev here: the example system's lvm.conf for that makes LVM scan /dev and create
+  # /dev/VG/LV itself.
+  mkdir -p "$r/etc/lvm"
+  cp "$repo/examples/mini-system/lvm.conf" "$r/etc/lvm/lvm.conf"
+fi
+
 cat > "$r/etc/profile" <<'PR'
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PS1='rescue# '

@@ -19,6 +19,8 @@ export interface VmOptions {
   readonly serialLog: string;
   /** Exit instead of restarting when the guest reboots. @default true */
   readonly noReboot?: boolean;
+  /** Let the test type on the serial console ({@link Vm.type}), e.g. a LUKS passphrase. @default false */
+  readonly serialInput?: boolean;
 }
 
 export interface Vm {
@@ -26,6 +28,8 @@ export interface Vm {
   exited(): Promise<void>;
   /** Resolves when the serial console shows `pattern`; rejects after `timeoutMs` or if QEMU ends. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Types `text` on the serial console (needs `serialInput`). */
+  type(text: string): void;
   stop(): Promise<void>;
 }
 
@@ -34,7 +38,10 @@ export interface Vm {
  * serial console going to a file the test reads.
  */
 export function startVm(options: VmOptions): Vm {
-  const args = ["-m", String(options.memoryMiB ?? 512), "-display", "none", "-serial", `file:${options.serialLog}`];
+  const args = ["-m", String(options.memoryMiB ?? 512), "-display", "none"];
+  // With input, the console is QEMU's stdin/stdout, still logged to the file the test reads.
+  if (options.serialInput) args.push("-chardev", `stdio,id=console,signal=off,logfile=${options.serialLog}`, "-serial", "chardev:console");
+  else args.push("-serial", `file:${options.serialLog}`);
   if (options.noReboot ?? true) args.push("-no-reboot");
   // Without an entropy source sshd and ssh-keygen wait for the kernel's pool at boot.
   args.push("-device", "virtio-rng-pci");
@@ -52,7 +59,7 @@ export function startVm(options: VmOptions): Vm {
   for (const disk of options.disks) args.push("-drive", `file=${disk},if=virtio,format=raw`);
   args.push("-netdev", `user,id=n${options.sshPort ? `,hostfwd=tcp:127.0.0.1:${options.sshPort}-:22` : ""}`);
   args.push("-device", "virtio-net-pci,netdev=n");
-  const proc: ResultPromise = execa("qemu-system-x86_64", args, { reject: false, stdin: "ignore" });
+  const proc: ResultPromise = execa("qemu-system-x86_64", args, options.serialInput ? { reject: false, stdin: "pipe", stdout: "ignore" } : { reject: false, stdin: "ignore" });
   let ended = false;
   void proc.then(() => {
     ended = true;
@@ -70,6 +77,10 @@ export function startVm(options: VmOptions): Vm {
         if (Date.now() > deadline) throw new Error(`the console did not show ${pattern} within ${timeoutMs} ms:\n${log.slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
+    },
+    type(text) {
+      if (!options.serialInput) throw new Error("startVm: type() needs serialInput: true");
+      proc.stdin?.write(text);
     },
     async stop() {
       if (!ended) proc.kill("SIGKILL");
