@@ -151,11 +151,13 @@ describe("install ssh:// a stacked layout and boot it", () => {
 
     it("btrfs with subvolumes and compression: / and /nix are subvolumes mounted by stage 1, /home by stage 2", async () => {
       const run = await installAndBoot("btrfs", { layout: `${layouts}btrfs-subvolumes.json`, disks: 1, boot: "uefi" });
-      expect(run.log).toContain("stage-1: mounted /dev/disk/by-partlabel/disk-main-root on / (btrfs, defaults,subvol=/rootfs)");
+      expect(run.log).toContain("stage-1: mounted /dev/disk/by-partlabel/disk-main-root on / (btrfs, compress=zstd,subvol=/rootfs)");
       expect(run.log).toContain("stage-1: mounted /dev/disk/by-partlabel/disk-main-root on /nix (btrfs, compress=zstd,noatime,subvol=/nix)");
       expect(run.log).toContain("stage-2: mounted /dev/disk/by-partlabel/disk-main-root on /home");
       const m = await mounts(run);
-      expect(m.get("/")).toMatch(/ btrfs rw,.*subvol=\/rootfs/);
+      // Compression is the file system's, set by its first mount (btrfs(5): "only options in
+      // the first mounted subvolume will take effect"): / carries it, so every subvolume has it.
+      expect(m.get("/")).toMatch(/ btrfs rw,.*compress=zstd.*subvol=\/rootfs/);
       expect(m.get("/nix")).toMatch(/ btrfs rw,noatime,compress=zstd.*subvol=\/nix/);
       expect(m.get("/home")).toMatch(/ btrfs rw,.*compress=zstd.*subvol=\/home/);
     }, 600_000);

@@ -3,7 +3,7 @@
   fileSystems."/" = {
     device = "/dev/disk/by-partlabel/disk-main-root";
     fsType = "btrfs";
-    options = [ "defaults" "subvol=/rootfs" ];
+    options = [ "compress=zstd" "subvol=/rootfs" ];
   };
   fileSystems."/boot" = {
     device = "/dev/disk/by-partlabel/disk-main-ESP";
