@@ -185,7 +185,7 @@ async function kernelChanges(target: Target, from: string, to: string): Promise<
   const running = await target.exec(["readlink", `${prefix}${from}/kernel`, `${prefix}${from}/initrd`]);
   if (running.isErr() || running.value.exitCode !== 0) return false;
   const wanted = await Promise.all([readlink(`${to}/kernel`), readlink(`${to}/initrd`)]).catch(() => undefined);
-  return wanted !== undefined && running.value.stdout.trim().split("\n").join("\n") !== wanted.join("\n");
+  return wanted !== undefined && running.value.stdout.trim() !== wanted.join("\n");
 }
 
 /** A Pulumi method fails by throwing: the SDK's error (code, one-line message) as it is. */
