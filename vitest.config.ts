@@ -12,6 +12,7 @@ const alias = {
   "@nixos-via/transport-ssh": src("transport-ssh"),
   "@nixos-via/testing": src("testing"),
   "nixos-via": src("sdk"),
+  "@nixos-via/pulumi": src("pulumi"),
 };
 
 // Target scripts are `.sh` files imported as their text, as tsup's `loader: { ".sh": "text" }`

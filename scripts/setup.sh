@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   util-linux zstd xz-utils cpio dash
   shellcheck           # the test command lints every shell script
   sudo                 # tests: an SSH login that needs sudo
+  chromium             # the test command renders every page of the docs site headless
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine of this kind: set everything up, then type-check,
-# run every test (unit, integration with real Nix and mounts, end to end in QEMU) and
-# build the API docs with warnings as errors.
+# run every test (unit, integration with real Nix and mounts, end to end in QEMU), build
+# the docs site with warnings as errors and check it: every internal link and anchor
+# resolves, every page renders in headless Chromium without console errors.
 # Every Nix build in the suite is hermetic, so it passes with Nix's sandbox on (this
 # machine kind's default) and off: NIXOS_VIA_NIX_SANDBOX=false (or true) forces one.
 set -euo pipefail
@@ -21,8 +22,9 @@ echo "test: vitest"
 report=$(mktemp)
 trap 'rm -f "$report"; rm -rf "${nix_conf_dir:-}"' EXIT
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
-echo "test: API docs"
+echo "test: docs site"
 npm run docs --silent
+node scripts/check-docs-site.mjs docs/api
 # The closing line any CI reads: "N passed, N failed".
 # shellcheck disable=SC2016 # JavaScript's template literal, not the shell's
 node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report"

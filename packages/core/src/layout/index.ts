@@ -8,6 +8,7 @@ export type {
   FilesystemFormat,
   GptPartition,
   GptTable,
+  HybridPartition,
   Layout,
   LogicalVolume,
   LogicalVolumeContent,
