@@ -90,8 +90,8 @@ describe("@nixos-via/pulumi: the NixosHost provider", () => {
       expect(lines.at(-1)).toBe(`dir:${root}: left as it is: deleting a NixosHost removes it from the stack only; the machine keeps running ${gen2} (generation 4)`);
     });
 
-    it("check refuses inputs that name no machine, no system, a bad host key or kexec, each by property", async () => {
-      const r = await p.check({} as never, { target: "disk:/dev/sdz", system: "", hostKey: "not a key", install: { method: "kexec" } });
+    it("check refuses inputs that name no machine, no system, a bad host key or an unknown install method, each by property", async () => {
+      const r = await p.check({} as never, { target: "disk:/dev/sdz", system: "", hostKey: "not a key", install: { method: "pxe" as never } });
       expect(r.failures?.map((f) => f.property)).toEqual(["target", "system", "hostKey", "install.method"]);
       expect((await p.check({} as never, { target: `dir:${root}`, system: gen1 })).failures).toBeUndefined();
     });

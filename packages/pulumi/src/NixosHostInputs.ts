@@ -8,7 +8,7 @@ import type { Layout } from "@nixos-via/core";
 export interface NixosHostInstall {
   /**
    * `rescue`: the machine is booted into a rescue system (or any Linux that does not run
-   * from the disks the layout erases). `kexec` is refused until the SDK has it.
+   * from the disks the layout erases). `kexec` takes over a machine running another Linux (docs/kexec.md).
    * @default "rescue"
    */
   readonly method?: "rescue" | "kexec" | undefined;

@@ -27,9 +27,7 @@ export function checkInputs(news: NixosHostInputs, registry: TransportRegistry):
   if (known(news.hostKey) && normaliseHostKey(news.hostKey) === undefined) fail("hostKey", 'give the public key as "TYPE BASE64", e.g. "ssh-ed25519 AAAA…" (a .pub file\'s line)');
   if (known(news.action) && news.action !== "switch" && news.action !== "boot") fail("action", 'use "switch" or "boot"');
   const method = news.install?.method;
-  if (known(method) && method !== "rescue") {
-    fail("install.method", method === "kexec" ? "kexec is not in the SDK yet: boot the machine into its rescue system and use method \"rescue\"" : 'use "rescue"');
-  }
+  if (known(method) && method !== "rescue" && method !== "kexec") fail("install.method", 'use "rescue" (from its rescue system) or "kexec" (a machine running another Linux)');
   if (known(news.install?.layout) && news.root !== undefined && news.root !== "/") {
     fail("root", "an install with a layout reboots into the new system, which then runs at /: leave root out");
   }

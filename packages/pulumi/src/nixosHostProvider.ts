@@ -87,6 +87,7 @@ export function createNixosHostProvider(options: NixosHostProviderOptions = {}):
             copyHostKeys: inputs.install?.copyHostKeys,
             extraFiles: inputs.install?.extraFiles,
             waitTimeout: inputs.install?.waitTimeout,
+            kexec: inputs.install?.method === "kexec" ? true : undefined,
             root: sshRoot(inputs),
             connection: pinned.connection,
             onEvent: onEvent(inputs.target),
@@ -142,7 +143,7 @@ export function createNixosHostProvider(options: NixosHostProviderOptions = {}):
       return withHost(news, hostKey, async ({ target, facts, pinned }) => {
         if (!facts.nixos) {
           const plan = await unwrap(
-            previewInstall({ target: news.target, system: toplevel, layout: news.install?.layout, wipe: news.install?.wipe, disks: news.install?.disks, root: sshRoot(news), connection: pinned.connection, registry }),
+            previewInstall({ target: news.target, system: toplevel, layout: news.install?.layout, wipe: news.install?.wipe, disks: news.install?.disks, kexec: news.install?.method === "kexec" ? true : undefined, root: sshRoot(news), connection: pinned.connection, registry }),
           );
           return hostChange("install", plan, undefined, false);
         }
