@@ -4,8 +4,7 @@ import { afterAll, beforeAll } from "vitest";
 import { describeTargetConformance } from "@nixos-via/testing";
 import { createDirTarget, createImageTarget } from "@nixos-via/transport-local";
 import type { Target } from "@nixos-via/core";
-import { createSshTarget } from "@nixos-via/transport-ssh";
-import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { keyPair, openLoopbackTarget, startSshd, type Sshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 let work: string;
@@ -60,18 +59,8 @@ describeTargetConformance({
   name: "ssh://",
   capabilities: { root: true, remote: true, hostNix: false, running: false },
   open: async () => {
-    const target = (
-      await createSshTarget("127.0.0.1", {
-        user: "root",
-        port: sshd.port,
-        identityFiles: [client.key],
-        // One file per target: a rotated host key recorded by one case is not another's.
-        knownHostsFile: join(work, `known_hosts-${counter++}`),
-        acceptNewHostKey: true,
-        configFile: false,
-        root: work,
-      })
-    )._unsafeUnwrap();
+    // One file per target: a rotated host key recorded by one case is not another's.
+    const target = await openLoopbackTarget(sshd, client.key, join(work, `known_hosts-${counter++}`), work);
     return { target, release: async () => void (await target.close()), rotateHostKey: () => rotateHostKey(target) };
   },
 });

@@ -4,10 +4,9 @@ import { afterAll, beforeAll } from "vitest";
 import { enterRunningContainer, type Target } from "@nixos-via/core";
 import { describeTargetConformance } from "@nixos-via/testing";
 import { createDirTarget } from "@nixos-via/transport-local";
-import { createSshTarget } from "@nixos-via/transport-ssh";
 import { install, startContainer, stopContainer } from "nixos-via";
 import { buildMiniSystem } from "../support/nix.js";
-import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { keyPair, openLoopbackTarget, startSshd, type Sshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 // The target inside a running container (commands through nsenter) carries every pipeline
@@ -55,17 +54,7 @@ describeTargetConformance({
   name: "a running container on an ssh:// host's root",
   capabilities: { root: true, remote: true, hostNix: false, running: true },
   open: async () => {
-    const host = (
-      await createSshTarget("127.0.0.1", {
-        user: "root",
-        port: sshd.port,
-        identityFiles: [client.key],
-        knownHostsFile: join(work, `known_hosts-${counter++}`),
-        acceptNewHostKey: true,
-        configFile: false,
-        root,
-      })
-    )._unsafeUnwrap();
+    const host = await openLoopbackTarget(sshd, client.key, join(work, `known_hosts-${counter++}`), root);
     const target = await inside(host);
     return { target, release: async () => void (await target.close()) };
   },

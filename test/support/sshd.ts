@@ -3,6 +3,8 @@ import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll } from "vitest";
+import type { Target } from "@nixos-via/core";
+import { createSshTarget } from "@nixos-via/transport-ssh";
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -99,4 +101,15 @@ export function useRootSshd(work: () => string): { readonly sshd: () => Sshd; re
     await sshd?.stop();
   });
   return { sshd: () => sshd!, client: () => client! };
+}
+
+/**
+ * An ssh:// target as root on a loopback {@link Sshd}, trusting its key on first contact
+ * into its own known-hosts file (so a key one case rotates is not another case's), reading
+ * no SSH config.
+ */
+export async function openLoopbackTarget(sshd: Sshd, clientKey: string, knownHostsFile: string, root: string): Promise<Target> {
+  return (
+    await createSshTarget("127.0.0.1", { user: "root", port: sshd.port, identityFiles: [clientKey], knownHostsFile, acceptNewHostKey: true, configFile: false, root })
+  )._unsafeUnwrap();
 }
