@@ -57,11 +57,11 @@ if [ -f "$id/network" ]; then
     # shellcheck disable=SC2086 # rest is an address or a route: words for ip
     case "$kind" in
       addr) ip addr add $rest dev "$dev" || say "ip addr add $rest dev $dev failed" ;;
-      route) ip "${rest%% *}" route add ${rest#* } dev "$dev" || say "ip route add ${rest#* } dev $dev failed" ;;
+      route) ip "${rest%% *}" route replace ${rest#* } dev "$dev" || say "ip route replace ${rest#* } dev $dev failed" ;;
     esac
   done < "$id/network"
 fi
-say "network: $(ip -o -4 addr show scope global | awk '{ printf "%s %s ", $2, $4 }')"
+say "network: $(ip -o addr show scope global | awk '{ printf "%s %s ", $2, $4 }')"
 
 mkdir -p /run/sshd /run/nixos-via-installer
 for k in /etc/ssh/ssh_host_*_key; do

@@ -1,6 +1,7 @@
 # kexec_load DIR: carries the machine's identity into the installer uploaded to DIR, then
 # loads it with kexec --load. Nothing on the machine changes: a failed load leaves it
-# running as before, and the loaded kernel only runs at kexec -e.
+# running as before, and the loaded kernel only runs at kexec -e. networkIdentity.sh is
+# prepended (network_identity).
 set -eu
 dir=$1
 bb="$dir/busybox"
@@ -20,21 +21,10 @@ done
 if [ -f /run/systemd/resolve/resolv.conf ]; then cp /run/systemd/resolve/resolv.conf "$id/resolv.conf"
 elif [ -e /etc/resolv.conf ]; then cat /etc/resolv.conf > "$id/resolv.conf"
 fi
-# Addresses and routes as they are now (static or from DHCP), by interface MAC address.
-mac_of() { cat "/sys/class/net/$1/address" 2>/dev/null; }
-"$bb" ip -o addr show scope global | while read -r _ dev family cidr _; do
-  case "$family" in inet|inet6) ;; *) continue ;; esac
-  mac=$(mac_of "$dev") && [ -n "$mac" ] && echo "addr $mac $cidr"
-done > "$id/network"
-for family in -4 -6; do
-  "$bb" ip "$family" route show | awk '!/proto kernel/ && !/^(unreachable|local|broadcast|multicast)/ {
-    dest = $1; via = ""; dev = ""
-    for (i = 2; i < NF; i++) { if ($i == "via") via = $(i + 1); if ($i == "dev") dev = $(i + 1) }
-    if (dev != "") print dev, dest, via
-  }' | while read -r dev dest via; do
-    mac=$(mac_of "$dev") && [ -n "$mac" ] && echo "route $mac $family $dest${via:+ via $via}"
-  done
-done >> "$id/network"
+# Addresses and routes as they are now, by MAC address (networkIdentity.sh, prepended).
+# iproute2's ip says which routes the kernel made; busybox's does not.
+if ip -V 2>/dev/null | grep -q iproute2; then ipc=ip; else ipc="$bb ip"; fi
+network_identity "$ipc" /sys > "$id/network"
 sed 's/^/nixos-via-kexec: network: /' "$id/network"
 # Appended to the installer's initrd as a second archive (the kernel unpacks both); the
 # first must end on a 4-byte boundary for the kernel to find the next header.
