@@ -18,6 +18,12 @@ export interface KexecFacts {
   /** The container manager when the commands run in a container (`docker`, `lxc`…). */
   readonly container: string | undefined;
   readonly hasTar: boolean;
+  /**
+   * The machine already runs the nixos-via installer (an earlier run switched to it and
+   * died): the closure's store paths it holds in RAM, from its marker file. The connection
+   * that found it checked the host key the machine had before the switch.
+   */
+  readonly installerPaths?: readonly string[] | undefined;
 }
 
 /** Reads the kexec probe's `key=value` lines. */
@@ -42,5 +48,6 @@ export function parseKexecFacts(stdout: string): KexecFacts {
     xenPv: v.get("xen_pv") === "1",
     container: v.get("container"),
     hasTar: v.get("tar") === "1",
+    ...(v.has("installer_paths") ? { installerPaths: (v.get("installer_paths") ?? "").split(/\s+/).filter(Boolean) } : {}),
   };
 }

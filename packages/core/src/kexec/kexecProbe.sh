@@ -20,6 +20,9 @@ if [ "$(cat /sys/hypervisor/type 2>/dev/null)" = xen ] && [ "$(cat /sys/hypervis
   echo "xen_pv=1"
 fi
 command -v tar >/dev/null 2>&1 && echo "tar=1"
+# An earlier run already switched to the nixos-via installer: it carries this marker, the
+# closure's store paths it holds in RAM (INSTALLER_MARKER in planKexecInstall.ts).
+[ -f /etc/nixos-via-installer-paths ] && echo "installer_paths=$(tr '\n' ' ' < /etc/nixos-via-installer-paths)"
 container=
 if [ -e /.dockerenv ]; then container=docker
 elif [ -e /run/.containerenv ]; then container=podman

@@ -11,6 +11,7 @@ import type { KexecFacts } from "./KexecFacts.js";
 import type { KexecInstaller } from "./KexecInstaller.js";
 import kexecExecScript from "./kexecExec.sh";
 import kexecLoadScript from "./kexecLoad.sh";
+import networkIdentityScript from "./networkIdentity.sh";
 import stageScript from "./stageFromInstaller.sh";
 
 /** A file only the installer has: its list of the closure's paths in RAM. */
@@ -46,36 +47,16 @@ const FILESYSTEM_MODULES: Readonly<Record<string, string>> = { ext4: "ext4", vfa
  * ```
  */
 export function planKexecInstall(p: PlanKexecInstallParameters): Result<Plan, PlanInstallErrorType> {
-  const refusal = checkKexec(p.target.uri, p.kexecFacts, p.installer);
-  if (refusal !== undefined) return err(refusal);
-  const dir = `${p.kexecFacts.uploadDir}/nixos-via-kexec`;
+  // A rerun after an earlier run switched: the installer runs already, no second kexec.
+  const running = p.kexecFacts.installerPaths;
+  if (running === undefined) {
+    const refusal = checkKexec(p.target.uri, p.kexecFacts, p.installer);
+    if (refusal !== undefined) return err(refusal);
+  }
   const closure = new Set(p.system.closure.paths.map((s) => s.path));
-  const inRam = p.installer.storePaths.filter((s) => closure.has(s));
-  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  const before: Step[] = [
-    { kind: "run", phase: "kexec", description: `make the upload folder ${dir} (tmpfs)`, argv: ["sh", "-c", 'rm -rf "$1" && mkdir -m 0700 "$1"', "nixos-via-kexec-folder", dir] },
-    {
-      kind: "copy-files",
-      phase: "kexec",
-      description: `upload the installer (${mib(p.installer.uploadBytes)}: kernel, initrd, kexec)`,
-      source: p.installer.path,
-      receiver: ["tar", "-x", "-f", "-", "-C", dir],
-    },
-    {
-      kind: "run",
-      phase: "kexec",
-      description: "carry the machine's SSH host keys, authorized keys, addresses, routes and DNS into the installer, and kexec --load it (nothing changes yet)",
-      argv: ["sh", "-c", kexecLoadScript, "nixos-via-kexec-load", dir],
-    },
-    { kind: "run", phase: "kexec", description: "switch to the installer with kexec -e (the running system stops here)", argv: ["sh", "-c", kexecExecScript, "nixos-via-kexec-exec", dir] },
-    {
-      kind: "wait-for-installer",
-      phase: "kexec",
-      description: `wait until the installer answers with the machine's own host key (up to ${p.installerTimeoutS ?? 300}s)`,
-      marker: INSTALLER_MARKER,
-      timeoutS: p.installerTimeoutS ?? 300,
-    },
-  ];
+  const held = new Set(running ?? p.installer.storePaths);
+  const inRam = p.installer.storePaths.filter((s) => closure.has(s) && held.has(s));
+  const before = running === undefined ? switchSteps(p) : [];
   const stage: RunStep[] =
     inRam.length === 0
       ? []
@@ -97,7 +78,7 @@ export function planKexecInstall(p: PlanKexecInstallParameters): Result<Plan, Pl
   const planned = planInstall({
     system: p.system,
     target: p.target,
-    facts: installerFacts(p.kexecFacts, p.installer, inRam),
+    facts: installerFacts(p.kexecFacts, p.installer, inRam, running !== undefined),
     layout: p.layout,
     extras: p.extras,
     before,
@@ -116,15 +97,50 @@ export function planKexecInstall(p: PlanKexecInstallParameters): Result<Plan, Pl
       reusedBytes: p.installer.reusedBytes,
       loadRamBytes: kexecLoadBytes(p.installer),
       installerRamBytes: installerRamBytes(p.installer),
+      ...(running === undefined ? {} : { alreadyRunning: true }),
     },
   }));
+}
+
+/**
+ * The switch: upload the installer, carry the machine's identity into it and `kexec
+ * --load` it (nothing has changed yet, and a failed load changes nothing), `kexec -e`,
+ * reconnect with the same host key.
+ */
+function switchSteps(p: PlanKexecInstallParameters): Step[] {
+  const dir = `${p.kexecFacts.uploadDir}/nixos-via-kexec`;
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return [
+    { kind: "run", phase: "kexec", description: `make the upload folder ${dir} (tmpfs)`, argv: ["sh", "-c", 'rm -rf "$1" && mkdir -m 0700 "$1"', "nixos-via-kexec-folder", dir] },
+    {
+      kind: "copy-files",
+      phase: "kexec",
+      description: `upload the installer (${mib(p.installer.uploadBytes)}: kernel, initrd, kexec)`,
+      source: p.installer.path,
+      receiver: ["tar", "-x", "-f", "-", "-C", dir],
+    },
+    {
+      kind: "run",
+      phase: "kexec",
+      description: "carry the machine's SSH host keys, authorized keys, addresses, routes and DNS into the installer, and kexec --load it (nothing changes yet)",
+      argv: ["sh", "-c", networkIdentityScript + kexecLoadScript, "nixos-via-kexec-load", dir],
+    },
+    { kind: "run", phase: "kexec", description: "switch to the installer with kexec -e (the running system stops here)", argv: ["sh", "-c", kexecExecScript, "nixos-via-kexec-exec", dir] },
+    {
+      kind: "wait-for-installer",
+      phase: "kexec",
+      description: `wait until the installer answers with the machine's own host key (up to ${p.installerTimeoutS ?? 300}s)`,
+      marker: INSTALLER_MARKER,
+      timeoutS: p.installerTimeoutS ?? 300,
+    },
+  ];
 }
 
 /**
  * What the installer will be, known before it runs: it was built here. Its store paths
  * from the closure count as staged (they need moving, not sending).
  */
-function installerFacts(facts: KexecFacts, installer: KexecInstaller, inRam: readonly string[]): TargetFacts {
+function installerFacts(facts: KexecFacts, installer: KexecInstaller, inRam: readonly string[], running: boolean): TargetFacts {
   const modules = new Set(installer.modules);
   const filesystems = new Set(["tmpfs", "proc", "sysfs", "devtmpfs", "ramfs"]);
   for (const [fs, module] of Object.entries(FILESYSTEM_MODULES)) if (modules.has(module)) filesystems.add(fs);
@@ -135,7 +151,7 @@ function installerFacts(facts: KexecFacts, installer: KexecInstaller, inRam: rea
   if (modules.has("md_mod")) kernelFeatures.add("md");
   return {
     machine: facts.machine,
-    kernelRelease: installer.kernelRelease,
+    kernelRelease: running ? facts.kernelRelease : installer.kernelRelease,
     hasNixDb: false,
     registered: new Set(),
     staged: new Set(inRam),

@@ -144,6 +144,8 @@ export interface KexecSummary {
   readonly loadRamBytes: number;
   /** RAM the installer needs. */
   readonly installerRamBytes: number;
+  /** The machine already runs the installer (an earlier run switched to it): no second kexec. */
+  readonly alreadyRunning?: true | undefined;
 }
 
 /** A whole run, decided before anything is touched. */

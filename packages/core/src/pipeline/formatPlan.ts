@@ -25,11 +25,13 @@ export function formatPlan(plan: Plan): string {
     ...(plan.copy.deltaNote === undefined ? [] : [`  deltas: ${plan.copy.deltaNote}`]),
     ...(plan.kexec === undefined
       ? []
-      : [
-          `  kexec installer: ${formatBytes(plan.kexec.uploadBytes)} to upload (kernel ${formatBytes(plan.kexec.kernelBytes)}, initrd ${formatBytes(plan.kexec.initrdBytes)}); ` +
-            `${plan.kexec.reusedPaths} of its store paths (${formatBytes(plan.kexec.reusedBytes)}) are the closure's and reach the disk from RAM`,
-          `  RAM: the switch needs ${formatBytes(plan.kexec.loadRamBytes)} free on the running system, the installer ${formatBytes(plan.kexec.installerRamBytes)} in all`,
-        ]),
+      : plan.kexec.alreadyRunning === true
+        ? [`  kexec installer: already running on the machine (an earlier run switched to it); no second kexec, ${plan.kexec.reusedPaths} store paths reach the disk from its RAM`]
+        : [
+            `  kexec installer: ${formatBytes(plan.kexec.uploadBytes)} to upload (kernel ${formatBytes(plan.kexec.kernelBytes)}, initrd ${formatBytes(plan.kexec.initrdBytes)}); ` +
+              `${plan.kexec.reusedPaths} of its store paths (${formatBytes(plan.kexec.reusedBytes)}) are the closure's and reach the disk from RAM`,
+            `  RAM: the switch needs ${formatBytes(plan.kexec.loadRamBytes)} free on the running system, the installer ${formatBytes(plan.kexec.installerRamBytes)} in all`,
+          ]),
     "",
   ];
   return `${header.join("\n")}\n${formatSteps(plan.steps)}`;

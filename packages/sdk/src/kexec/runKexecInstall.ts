@@ -25,7 +25,7 @@ const NO_INSTALLER = { uploadBytes: 0, kernelBytes: 0, initrdBytes: 0, unpackedB
 
 /**
  * `install --kexec`: probes whether the running machine can kexec (refusing before any
- * change), builds the installer from the system's closure with the layout's tools, plans
+ * change) or already runs the installer (a rerun: no second kexec), builds the installer from the system's closure with the layout's tools, plans
  * the takeover and the install as one plan, and runs it (or returns it, for a dry run).
  */
 export function runKexecInstall(
@@ -39,6 +39,11 @@ export function runKexecInstall(
   const { target } = opened;
   return probeKexec(target)
     .andThen((facts) => {
+      if (facts.installerPaths !== undefined) {
+        // A rerun after an earlier run died past `kexec -e`: the connection checked the host key.
+        p.onEvent?.({ type: "note", message: `${target.uri} already runs the nixos-via installer (an earlier run switched to it): no second kexec, the install continues there` });
+        return okAsync(facts);
+      }
       // Everything but RAM is known before the installer exists: refuse without building it.
       const early = checkKexec(target.uri, facts, { ...NO_INSTALLER, path: "", storePaths: [], reusedBytes: 0, tools: [], fromHost: [], kernelRelease: "", modules: [] });
       return early === undefined ? okAsync(facts) : errAsync(early);
