@@ -66,6 +66,11 @@ iface eth0 inet static
     address 10.0.2.15
     netmask 255.255.255.0
     gateway 10.0.2.2
+
+iface eth0 inet6 static
+    address 2001:db8:15::15
+    netmask 64
+    gateway 2001:db8:15::1
 N
 echo 'nameserver 10.0.2.3' > "$r/etc/resolv.conf"
 rm -f "$r/run/resolv.conf"
