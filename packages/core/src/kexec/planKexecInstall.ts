@@ -56,7 +56,9 @@ export function planKexecInstall(p: PlanKexecInstallParameters): Result<Plan, Pl
   const closure = new Set(p.system.closure.paths.map((s) => s.path));
   const held = new Set(running ?? p.installer.storePaths);
   const inRam = p.installer.storePaths.filter((s) => closure.has(s) && held.has(s));
-  const before = running === undefined ? switchSteps(p) : [];
+  // On a rerun, what a run that died mid-install left mounted or open in the installer is
+  // released first (each step does nothing when there is nothing to release).
+  const before = running === undefined ? switchSteps(p) : p.layout.unmountSteps.map((s) => ({ ...s, description: `release what an earlier run left: ${s.description}` }));
   const stage: RunStep[] =
     inRam.length === 0
       ? []
