@@ -44,7 +44,7 @@ function planned(lk, c, ph, i) {
   if (full) return true;
   if (i > 0 && !LINKS[lk].mbit && (ph !== "fresh" || !["nixos-via", "nix-copy-ssh", "tar-zstd-ssh"].includes(c))) return false;
   if (lk === "40ms" && c === "nix-copy-closure-gzip" && (ph === "mass" || ph === "changed")) return false;
-  if (ph === "changed" && !["nixos-via", "nixos-via-no-delta", "nix-copy-ssh-ng", "tar-zstd-ssh"].includes(c)) return false;
+  if (ph === "changed" && !["nixos-via", "nixos-via-no-delta", "nixos-via-baseline", "nix-copy-ssh-ng", "tar-zstd-ssh"].includes(c)) return false;
   if (lk === "100ms" && (ph === "mass" || !["nixos-via", "tar-zstd-ssh", "nix-copy-ssh-compress"].includes(c))) return false;
   return true;
 }
@@ -54,11 +54,18 @@ const env = { ...process.env, NIX_CONFIG };
 
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
-function run(cmd, args, { input, env: e = env, capture = true, shell = false } = {}) {
+// onLine: called with each stdout line and the ms since the command started, as it arrives.
+function run(cmd, args, { input, env: e = env, capture = true, shell = false, onLine } = {}) {
   return new Promise((resolve) => {
+    const t0 = performance.now();
     const p = spawn(cmd, args, { env: e, shell, stdio: [input === undefined ? "ignore" : "pipe", capture ? "pipe" : "inherit", "pipe"] });
-    let out = "", err = "";
-    if (capture) p.stdout.on("data", (d) => (out += d));
+    let out = "", err = "", partial = "";
+    if (capture) p.stdout.on("data", (d) => {
+      out += d;
+      if (!onLine) return;
+      const lines = (partial + d).split("\n"); partial = lines.pop();
+      for (const l of lines) onLine(l, performance.now() - t0);
+    });
     p.stderr.on("data", (d) => (err += d));
     if (input !== undefined) p.stdin.end(input);
     p.on("close", (code) => resolve({ code, out, err }));
@@ -127,12 +134,18 @@ function sshOpts(ctx, extra = []) {
 const nixSshEnv = (ctx, extra = []) => ({ ...env, NIX_SSHOPTS: sshOpts(ctx, extra).join(" ") });
 const storeUrl = (scheme, root, more = "") => `${scheme}://root@127.0.0.1?remote-store=local?root=${root}${more}`;
 
-const nixosVia = (label, extra) => ({
+const nixosVia = (label, extra, cliPath = () => cli) => ({
     label,
     rts: (ctx, r) => ctx.rtsConnect + r.execs, // one SSH connection, then one round trip per command
     async run(ctx, top, root) {
-      const r = await run("node", [cli, "install", `ssh://root@127.0.0.1:${ctx.link.port}`, "--root", root,
-        "--system", top, "-i", `${ctx.work}/client`, "--known-hosts", `${ctx.work}/known_hosts`, "--accept-new-host-key", "--ssh-config", "/dev/null", "--json", ...extra]);
+      // Where the time goes: the first event (the plan: after start-up, reading the
+      // system, connecting and the probe), each step, and the exit after "done".
+      const timeline = [];
+      const onLine = (l, ms) => { try { const e = JSON.parse(l); if (["plan", "step-start", "step-end", "done"].includes(e.type)) timeline.push({ at: Math.round(ms), type: e.type, phase: e.phase }); } catch { /* not an event */ } };
+      const t0 = performance.now();
+      const r = await run("node", [cliPath(), "install", `ssh://root@127.0.0.1:${ctx.link.port}`, "--root", root,
+        "--system", top, "-i", `${ctx.work}/client`, "--known-hosts", `${ctx.work}/known_hosts`, "--accept-new-host-key", "--ssh-config", "/dev/null", "--json", ...extra], { onLine });
+      timeline.push({ at: Math.round(performance.now() - t0), type: "exit" });
       const events = r.out.split("\n").filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
       const steps = {}; let current = null, execs = 1; // the probe
       for (const e of events) {
@@ -141,7 +154,7 @@ const nixosVia = (label, extra) => ({
       }
       const done = events.find((e) => e.type === "done");
       const plan = events.find((e) => e.type === "plan")?.plan;
-      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0 };
+      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0, timeline };
     },
   });
 
@@ -149,6 +162,8 @@ const CONTENDERS = {
   "nixos-via": nixosVia("nixos-via install ssh://", []),
   // The same build without deltas: what nixos-via sent before them, in the same run.
   "nixos-via-no-delta": nixosVia("nixos-via install ssh:// --no-delta", ["--no-delta"]),
+  // --baseline PATH: another build of the CLI (e.g. main before a change), in the same run.
+  "nixos-via-baseline": nixosVia("nixos-via install ssh:// (baseline build)", [], () => baseline),
   "nix-copy-ssh": {
     label: "nix copy --to ssh://",
     rts: (ctx, r) => ctx.rtsConnect + 2 + r.paths, // handshake, query valid paths, then one reply awaited per path
@@ -218,14 +233,17 @@ const started = Date.now();
 // The CLI as built now, copied aside: other work may rebuild packages/*/dist mid-run.
 const snapshot = join(here, ".snapshot");
 rmSync(snapshot, { recursive: true, force: true });
-for (const p of ["core", "transport-local", "transport-ssh", "cli"]) {
-  const from = join(repo, "packages", p), to = join(snapshot, "node_modules/@nixos-via", p);
+// The SDK too (package "nixos-via"): without it the copied CLI would load the live one.
+for (const [p, name] of [["core", "@nixos-via/core"], ["transport-local", "@nixos-via/transport-local"], ["transport-ssh", "@nixos-via/transport-ssh"], ["sdk", "nixos-via"], ["cli", "@nixos-via/cli"]]) {
+  const from = join(repo, "packages", p), to = join(snapshot, "node_modules", name);
   mkdirSync(to, { recursive: true });
   await sh(`cd ${from} && cp -r ${["package.json", "dist", "bin", "node_modules"].filter((f) => existsSync(join(from, f))).join(" ")} ${to}/`);
 }
 // --cli PATH runs another build of the CLI instead (for experiments with a patched copy).
 const cli = opt("--cli", join(snapshot, "node_modules/@nixos-via/cli/bin/nixos-via.js"));
 await must("node", [cli, "--help"]);
+const baseline = opt("--baseline", undefined);
+if (baseline !== undefined) await must("node", [baseline, "--help"]);
 const revision = (await run("git", ["-C", repo, "describe", "--always", "--dirty"])).out.trim();
 const { tops, closures } = await buildClosure();
 const G = { fresh: { top: tops.g1, want: closures.g1, have: [] }, next: { top: tops.g2, want: closures.g2, have: closures.g1.paths },
@@ -283,9 +301,9 @@ try {
               connections: link.connections, paths: P.missing.length, roundTrips: rts, linkLimitMs: limitMs && Math.round(limitMs),
               cpuBusyCores: +((1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cpus().length).toFixed(2),
               targetPeakRss: rss.total, targetPeakRssWithoutSshd: rss.tools, targetBiggestProcess: { name: rss.biggestName, rss: rss.biggest },
-              steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas };
+              steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas, timeline: r.timeline };
             results.push(rec);
-            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB${r.steps ? " " + JSON.stringify(r.steps) : ""}`);
+            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB${r.steps ? " " + JSON.stringify(r.steps) : ""}${r.timeline ? " timeline " + r.timeline.map((t) => `${t.type}${t.phase ? ":" + t.phase : ""}@${t.at}`).join(" ") : ""}`);
             if (problem) exitCode = 1; // the next phase still runs: it copies what is missing
           }
         } finally { rmSync(root, { recursive: true, force: true }); }

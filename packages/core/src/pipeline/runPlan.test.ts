@@ -488,3 +488,57 @@ describe("runPlan", () => {
     });
   });
 });
+
+describe("runPlan on a remote target: adjacent register/profile/activate steps as one command", () => {
+  const activate: RunStep = { kind: "run", phase: "activate", description: "activate", argv: ["activate"], env: { NIXOS_VIA_MARK_ROOT: "1" } };
+  /** A remote in-memory target whose folded command says on stderr that its first `marks` steps were done, then exits with `exitCode`. */
+  function remote(marks: number, exitCode = 0, stderrBefore = "") {
+    const { target, calls } = memoryTarget({
+      sh: async (argv, options) => {
+        const tag = argv[argv.length - 1]!;
+        const text = stderrBefore + Array.from({ length: marks }, (_, i) => `${tag} ${i}\n`).join("");
+        options.onStderr?.(bytes(text));
+        return ok({ exitCode, stdout: "", stderr: text });
+      },
+    });
+    return { target: { ...target, capabilities: { ...target.capabilities, remote: true } }, calls };
+  }
+
+  it("sends one command with the first step's stdin, and still emits each step's events", async () => {
+    const { target, calls } = remote(3);
+    const events: PipelineEvent[] = [];
+    const r = await runPlan(plan(register, profile(1), activate), { target, onEvent: (e) => events.push(e) });
+    expect(r.isOk()).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.argv[0]).toBe("sh");
+    expect(calls[0]!.stdin).toBe("registration\n");
+    // Each step's own command and environment are in the one script, in order.
+    const script = calls[0]!.argv[2]!;
+    expect(script.indexOf("USER=root nix-store --load-db")).toBeLessThan(script.indexOf("profile 1 < /dev/null"));
+    expect(script.indexOf("profile 1")).toBeLessThan(script.indexOf("NIXOS_VIA_MARK_ROOT=1 activate < /dev/null"));
+    const shape = events.filter((e) => e.type === "step-start" || e.type === "step-end" || e.type === "phase").map((e) => (e.type === "phase" ? e.phase : `${e.type}:${e.index}`));
+    expect(shape).toEqual(["register", "step-start:0", "step-end:0", "profile", "step-start:1", "step-end:1", "activate", "step-start:2", "step-end:2"]);
+    // The marks are not output.
+    expect(events.filter((e) => e.type === "output")).toEqual([]);
+  });
+
+  it("fails as the first step without a mark, with its exit code and its own output", async () => {
+    const { target } = remote(1, 5, "registered\n");
+    const events: PipelineEvent[] = [];
+    const r = await runPlan(plan(register, profile(1), activate), { target, onEvent: (e) => events.push(e) });
+    expect(r.isErr() && r.error).toBeInstanceOf(StepFailedError);
+    const error = r._unsafeUnwrapErr() as StepFailedError;
+    expect(error.message).toContain("profile step 1: failed with exit code 5");
+    expect(events.filter((e) => e.type === "step-end")).toMatchObject([{ index: 0, ok: true }, { index: 1, ok: false }]);
+    expect(events.find((e) => e.type === "output")).toMatchObject({ index: 0, stream: "stderr", line: "registered" });
+    expect(events.some((e) => e.type === "step-start" && e.index === 2)).toBe(false);
+  });
+
+  it("keeps a copy, a step that captures, and a step that reads stdin after the first as commands of their own", async () => {
+    const { target, calls } = remote(1);
+    const capture: RunStep = { ...profile(2), capture: "hostKey" };
+    const r = await runPlan(plan(copy, register, capture, { ...profile(3), stdin: "x" }), { target, source: memorySource([bytes("tar")]).source });
+    expect(r.isOk()).toBe(true);
+    expect(calls.map((c) => c.argv[0])).toEqual(["receive", "nix-store", "profile", "profile"]);
+  });
+});

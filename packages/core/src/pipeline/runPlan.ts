@@ -7,6 +7,7 @@ import { switchDetached } from "../deploy/switchDetached.js";
 import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
 import { reconnectUntil } from "../target/reconnectUntil.js";
 import { SystemNotUpError, waitForSystem } from "../target/waitForSystem.js";
+import { foldedArgv, foldedLength, parseFoldMark } from "./foldRunSteps.js";
 import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
@@ -74,15 +75,31 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     return error ? err(error) : ok({ durationMs, copiedPaths, copiedBytes, outputs, switchOutcome });
   };
 
-  for (const [index, step] of plan.steps.entries()) {
+  for (let index = 0; index < plan.steps.length; ) {
+    const step = plan.steps[index]!;
     if (options.signal?.aborted) {
       await cleanUp(plan, options, emit);
       return finish(new AbortedError());
     }
-    if (step.phase !== phase) {
-      phase = step.phase;
-      emit({ type: "phase", phase: step.phase });
+    const enterPhase = (p: string): void => {
+      if (p === phase) return;
+      phase = p;
+      emit({ type: "phase", phase: p as Step["phase"] });
+    };
+    // On a remote target adjacent register/profile/activate commands run as one command:
+    // each of its own would cost round trips (foldRunSteps.ts). Events stay per step.
+    const fold = options.target.capabilities.remote ? foldedLength(plan.steps, index) : 1;
+    if (fold > 1) {
+      const group = plan.steps.slice(index, index + fold) as RunStep[];
+      const ran = await runFolded(group, index, plan.steps.length, options, emit, enterPhase);
+      if (ran.isErr()) {
+        await cleanUp(plan, options, emit);
+        return finish(options.signal?.aborted ? new AbortedError() : ran.error);
+      }
+      index += fold;
+      continue;
     }
+    enterPhase(step.phase);
     emit({ type: "step-start", index, total: plan.steps.length, phase: step.phase, description: step.description });
     const stepStarted = Date.now();
     const result = await applyStep(step, { index, options, emit, outputs });
@@ -102,6 +119,7 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
       // A switch that did not stick ends the run: nothing after it may assume the new system.
       if (!switchSucceeded(outcome)) return finish();
     }
+    index++;
   }
   return finish();
 }
@@ -242,6 +260,71 @@ async function runStep(
     );
   }
   return ok({ stdout: result.value.stdout });
+}
+
+/**
+ * Runs adjacent run steps as one command on the target ({@link foldedArgv}), with the
+ * events each would have had: a step ends (and the next starts) when the command's mark for
+ * it arrives on stderr, so durations are those seen from here. A failure is the failure of
+ * the first step without a mark.
+ */
+async function runFolded(
+  group: readonly RunStep[],
+  first: number,
+  total: number,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+  enterPhase: (phase: string) => void,
+): Promise<Result<void, NixosViaError>> {
+  const tag = `nixos-via-step-${Math.random().toString(36).slice(2, 12)}`;
+  let current = 0;
+  let started = Date.now();
+  const start = (i: number): void => {
+    current = i;
+    started = Date.now();
+    enterPhase(group[i]!.phase);
+    emit({ type: "step-start", index: first + i, total, phase: group[i]!.phase, description: group[i]!.description });
+  };
+  let output = outputCollector(first, emit);
+  // stderr goes through a line splitter of its own that takes the marks out.
+  let partial = "";
+  const decoder = new TextDecoder();
+  const onStderrText = (text: string, final: boolean): void => {
+    const lines = (partial + text).split("\n");
+    partial = final ? "" : (lines.pop() ?? "");
+    for (const line of lines) {
+      const mark = parseFoldMark(line, tag);
+      if (mark === undefined) {
+        if (!(final && line === "")) output.stderr(new TextEncoder().encode(`${line}\n`));
+        continue;
+      }
+      if (mark.before !== "") output.stderr(new TextEncoder().encode(`${mark.before}\n`));
+      output.flush();
+      emit({ type: "step-end", index: first + mark.done, ok: true, durationMs: Date.now() - started });
+      if (mark.done + 1 < group.length) {
+        output = outputCollector(first + mark.done + 1, emit);
+        start(mark.done + 1);
+      } else current = group.length;
+    }
+  };
+  start(0);
+  const stdin = group[0]!.stdin;
+  const result = await options.target.exec(foldedArgv(group, tag), {
+    ...(stdin !== undefined ? { stdin } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStdout: (chunk) => output.stdout(chunk),
+    onStderr: (chunk) => onStderrText(decoder.decode(chunk, { stream: true }), false),
+  });
+  onStderrText(decoder.decode(), true);
+  output.flush();
+  const failed = group[current];
+  if (result.isOk() && result.value.exitCode === 0 && failed === undefined) return ok(undefined);
+  const index = first + Math.min(current, group.length - 1);
+  emit({ type: "step-end", index, ok: false, durationMs: Date.now() - started });
+  if (result.isErr()) return err(result.error);
+  const step = failed ?? group[group.length - 1]!;
+  const why = result.value.exitCode === 0 ? "ended without finishing" : `failed with exit code ${result.value.exitCode}`;
+  return err(new StepFailedError(index, `${step.description}: ${why}`, { exitCode: result.value.exitCode, details: output.tail() }));
 }
 
 async function copyStep(
