@@ -20,9 +20,9 @@ export interface TargetFacts {
    * folder: not registered yet, but they need not travel again.
    */
   readonly staged: ReadonlySet<string>;
-  /** Filesystems the target's kernel mounts now or can load a module for. */
+  /** Filesystems the target's kernel mounts now or can load a module for (empty when probed with `kernel: false`). */
   readonly filesystems: ReadonlySet<string>;
-  /** Kernel features the target has for layouts: `device-mapper`, `dm-crypt`, `md`. */
+  /** Kernel features the target has for layouts: `device-mapper`, `dm-crypt`, `md` (empty when probed with `kernel: false`). */
   readonly kernelFeatures: ReadonlySet<string>;
   /** Generations of the system profile, ascending by number. */
   readonly generations: readonly Generation[];

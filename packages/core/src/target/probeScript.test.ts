@@ -65,6 +65,15 @@ for (const shell of TARGET_SHELLS) {
       expect(asked.trim().split(" ").slice(-2).sort()).toEqual([OLD, GONE].sort());
     });
 
+    it("leaves out the kernel's file systems and features when asked to (no layout needs them), and nothing else", () => {
+      const facts = parseProbeOutput(probe({ NIXOS_VIA_NIX_STORE: "host", NIXOS_VIA_PROBE_KERNEL: "skip" }), PATHS)._unsafeUnwrap();
+      expect(facts.filesystems.size).toBe(0);
+      expect(facts.kernelFeatures.size).toBe(0);
+      expect(facts.registered).toEqual(new Set([HAVE]));
+      expect(facts.staged).toEqual(new Set([STAGED]));
+      expect(facts.predecessors).toEqual(new Set([OLD]));
+    });
+
     it("uses a nix-store on the target's PATH, pointed at the root, when the root has none that runs", () => {
       const facts = parseProbeOutput(probe(), PATHS)._unsafeUnwrap();
       expect(facts.registered).toEqual(new Set([HAVE]));

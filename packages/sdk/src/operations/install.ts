@@ -199,7 +199,7 @@ function runInstall(
   return checkBootFolder(target, system, layout)
     .andThen(() => planLayoutFor(layout, opened, transport, p))
     .andThen((layoutPlan) =>
-      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [] }).andThen((facts) =>
+      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [], kernel: layoutPlan !== undefined }).andThen((facts) =>
         readDeltaOptions(p.delta, target, facts, store).map((delta) => ({ facts, layoutPlan, delta })),
       ),
     )
