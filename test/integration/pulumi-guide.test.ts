@@ -1,4 +1,4 @@
-import { copyFile, cp, mkdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,7 +58,7 @@ describe("docs/guides/pulumi.md", () => {
     expect(tsc.exitCode, tsc.stdout).toBe(0);
   }, 120_000);
 
-  it("step 1 runs as written: the flake's toplevel builds into ./result, and the layout says which fileSystems to declare", async () => {
+  it("step 1 runs as written (the flake builds into ./result, the layout names the fileSystems), and step 2's flake system is that toplevel", async () => {
     const project = join(work, "project");
     await cp(join(repo, "test/fixtures/flake"), project, { recursive: true });
     await mkdir(join(project, "bbdir"));
@@ -74,6 +74,21 @@ describe("docs/guides/pulumi.md", () => {
     expect(await readlink(join(project, "result"))).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nixos-system-flake-mini$/);
     expect(String(run.stdout)).toMatch(/fileSystems\."\/"/);
     expect(String(run.stdout)).toMatch(/fileSystems\."\/boot"/);
+
+    // Step 2's `system: { flake: ".#web" }` is that flake: the engine runs the provider in the
+    // project's folder (pkg/resource/plugin/plugin.go: cmd.Dir), beside its node_modules.
+    await symlink(join(repo, "node_modules"), join(project, "node_modules"));
+    const root = join(work, "flake-root");
+    await mkdir(join(root, "boot"), { recursive: true, mode: 0o755 });
+    const host = await startDynamicProviderHost(project);
+    try {
+      const declared = await declaredInputs({ target: `dir:${root}`, system: { flake: ".#web" } });
+      const checked = await host.check(`urn:pulumi:dev::web::${declared.type}::web1`, {}, declared.inputs);
+      expect(checked.failures).toEqual([]);
+      expect(host.stderr).toEqual([expect.stringMatching(new RegExp(`^nixos-via: dir:${root}: not NixOS yet → install ${await readlink(join(project, "result"))} as generation 1: `))]);
+    } finally {
+      await host.stop();
+    }
   }, 300_000);
 
   describe.each([
