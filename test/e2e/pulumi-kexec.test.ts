@@ -12,12 +12,12 @@ const repo = new URL("../../", import.meta.url).pathname;
 
 // A NixosHost with `install.method: "kexec"` on the stock Debian-like VM of test/stock
 // (test/support/stock.ts, as install-ssh-kexec.test.ts uses it), its host key given as a
-// cloud API gives it. Every run (one boot of the stock VM, ~1 min with the disk build): the
+// cloud API gives it. Every run (one boot of the stock VM, ~2.3 min here with the disk build): the
 // preview of the create — Pulumi calls check, not diff, for a resource it creates — reads
 // the machine over SSH and says it will kexec-install, with the installer's size, and
 // nothing on the machine changes. The full create is slow-only: it is the SDK's kexec
-// install, which install-ssh-kexec.test.ts runs every time through the CLI, another ~4
-// minutes of TCG here.
+// install, which install-ssh-kexec.test.ts runs every time through the CLI, another ~3
+// minutes of TCG (192 s measured on a shared 2-core host).
 describe("@nixos-via/pulumi: a NixosHost installed by kexec on a stock Linux", () => {
   const workspace = useVmWorkspace("nixos-via-pulumi-kexec-");
   const lines: string[] = [];
