@@ -12,12 +12,12 @@ const config = new pulumi.Config();
 //   const server = new hcloud.Server("web1", { …, rescue: "linux64" });
 //   target: server.ipv4Address.apply((a) => `ssh://root@${a}`)
 const address = config.require("address");
+// Strict host keys: the server's key from its cloud API, or (left empty) the first one seen.
 const hostKey = config.get("hostKey");
 
 const web = new NixosHost("web1", {
   target: pulumi.interpolate`ssh://root@${address}`,
-  // Strict host keys: this key, or (left empty) the first one seen, kept in the state.
-  hostKey: hostKey === "" ? undefined : hostKey,
+  hostKey: hostKey === "" ? undefined : hostKey, // else pinned on first contact, kept in the state
   system: { flake: ".#web" },
   install: { method: "rescue", layout: "./disks.json", wipe: ["/dev/sda"] },
   healthChecks: ["curl -fs localhost"],

@@ -6,7 +6,7 @@ import type { dynamic } from "@pulumi/pulumi";
 import { createNixosHostProvider, type NixosHostOutputs } from "@nixos-via/pulumi";
 import { deploy } from "nixos-via";
 import { buildMiniSystem, closureOf } from "../support/nix.js";
-import { keyPair, useRootSshd } from "../support/sshd.js";
+import { freePort, keyPair, useRootSshd } from "../support/sshd.js";
 import { removeTree, tempRoot, treeFingerprint } from "../support/tempRoot.js";
 
 // The NixosHost provider without the Pulumi engine (not installable here): its methods are
@@ -136,6 +136,13 @@ describe("@nixos-via/pulumi: the NixosHost provider", () => {
       await expect(p.read(state.target, { ...state, hostKey: impostor })).rejects.toMatchObject({ code: "SSH_HOST_KEY_MISMATCH" });
       await expect(p.create({ ...inputs(), hostKey: impostor })).rejects.toMatchObject({ code: "SSH_HOST_KEY_MISMATCH" });
       expect(await readlink(join(root, "nix/var/nix/profiles/system"))).toBe("system-2-link");
+    });
+
+    it("check of a create previews it from the machine; one that cannot be read yet (still booting) is said so, not failed", async () => {
+      const { provider: fresh, lines: said } = provider();
+      const closed = `ssh://root@127.0.0.1:${await freePort()}`;
+      expect((await fresh.check({} as never, { ...inputs(), target: closed })).failures).toBeUndefined();
+      expect(said).toEqual([expect.stringMatching(new RegExp(`^${closed}: cannot read what it runs yet: .+`))]);
     });
 
     it("read refreshes what the root runs", async () => {

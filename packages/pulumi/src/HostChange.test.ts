@@ -29,4 +29,11 @@ describe("describeHostChange", () => {
     expect(describeHostChange({ ...base, kind: "install", from: undefined, generation: 1, activation: "reboot" })).toMatch(/: not NixOS yet → install \/nix\/store\/bbbb-nixos-system-web-2 as generation 1: send 12 store paths \(3\.0 MiB\), reboot into it$/);
     expect(describeHostChange({ ...base, kind: "none", to: base.from! })).toBe("ssh://root@web1: runs /nix/store/aaaa-nixos-system-web-1 (generation 4) already: nothing to do");
   });
+
+  it("says an install by kexec uploads and boots the installer first, and how big it is", () => {
+    const kexec = { uploadBytes: 90 * 2 ** 20, kernelBytes: 10 * 2 ** 20, initrdBytes: 80 * 2 ** 20, reusedPaths: 30, reusedBytes: 200 * 2 ** 20, loadRamBytes: 100 * 2 ** 20, installerRamBytes: 400 * 2 ** 20 };
+    expect(describeHostChange({ ...base, kind: "install", from: undefined, generation: 1, activation: "reboot", kexec })).toMatch(
+      /: not NixOS yet → install \/nix\/store\/bbbb-nixos-system-web-2 as generation 1 by kexec \(upload the installer, 90\.0 MiB, and boot it in 400\.0 MiB of RAM\): send 12 store paths \(3\.0 MiB\), reboot into it$/,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { formatBytes, type Plan } from "@nixos-via/core";
+import { formatBytes, type KexecSummary, type Plan } from "@nixos-via/core";
 
 /**
  * What an update would do to a machine, from the plan the SDK would run (`previewInstall`
@@ -26,6 +26,8 @@ export interface HostChange {
   readonly kernelChanges: boolean;
   /** Every step the run would take, one line each (what `--dry-run` prints). */
   readonly steps: readonly string[];
+  /** An install by kexec (`install.method: "kexec"`): the installer it uploads and boots first, in numbers. */
+  readonly kexec?: KexecSummary | undefined;
 }
 
 /** The change a plan makes, with what the machine runs now. */
@@ -46,6 +48,7 @@ export function hostChange(kind: HostChange["kind"], plan: Plan, from: string | 
     activation,
     kernelChanges,
     steps: plan.steps.map((s) => s.description),
+    ...(plan.kexec === undefined ? {} : { kexec: plan.kexec }),
   };
 }
 
@@ -69,6 +72,8 @@ export function describeHostChange(change: HostChange): string {
   if (change.kind === "none") return `${change.target}: runs ${change.to} (generation ${change.generation}) already: nothing to do`;
   const send = `send ${change.paths} store paths (${formatBytes(change.bytes)})`;
   const kernel = change.kernelChanges && change.activation === "switch" ? "; the new kernel takes effect at the next reboot" : "";
-  const what = change.kind === "install" ? `not NixOS yet → install ${change.to} as generation ${change.generation}` : `runs ${change.from} → generation ${change.generation} ${change.to}`;
+  const takeOver =
+    change.kexec === undefined ? "" : ` by kexec (upload the installer, ${formatBytes(change.kexec.uploadBytes)}, and boot it in ${formatBytes(change.kexec.installerRamBytes)} of RAM)`;
+  const what = change.kind === "install" ? `not NixOS yet → install ${change.to} as generation ${change.generation}${takeOver}` : `runs ${change.from} → generation ${change.generation} ${change.to}`;
   return `${change.target}: ${what}: ${send}, ${HOW[change.activation]}${kernel}`;
 }

@@ -106,10 +106,17 @@ export function createNixosHostProvider(options: NixosHostProviderOptions = {}):
     return withHost(inputs, done.hostKey, async ({ facts }) => outputs(inputs, facts, done.hostKey, done.outcome));
   }
 
+  /** The preview's line for `news`; a machine that cannot be read yet (still booting) is said so, not an error: create tells. */
+  const previewLine = (news: NixosHostInputs, hostKey: string | undefined): Promise<string> =>
+    provider.preview(news, hostKey).then(describeHostChange, (e: unknown) => `${news.target}: cannot read what it runs yet: ${e instanceof Error ? e.message : String(e)}`);
+
   const provider: NixosHostProvider = {
-    check: async (_olds, news) => {
+    check: async (olds, news) => {
       const failures = checkInputs(news, registry);
-      return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
+      if (failures.length > 0) return { inputs: news, failures };
+      // The engine calls no diff for a resource it creates: check is where its preview reads the machine.
+      if (olds.target === undefined && isKnown(news)) log(await previewLine(news, normaliseHostKey(news.hostKey)));
+      return { inputs: news };
     },
 
     create: async (inputs) => {
