@@ -41,8 +41,18 @@ export async function runHost(host: FleetHost, action: "install" | "deploy", opt
     const r = deployed.value;
     return failed(action, r.problem ?? new UsageError(`${host.name}: the switch ended ${r.outcome}`), r.outcome === "rolled-back");
   }
-  if (target.capabilities.running || !before.reachable || deployed.error.code === "ABORTED") return failed(action, deployed.error, false);
+  if (!before.reachable) return failed(action, deployed.error, false);
+  // A running system's switch rolls itself back; stopped (Ctrl-C) before its switch, it
+  // never moved. Either way it is looked at again, so the outcome says what it runs.
+  if (target.capabilities.running) return failed(action, deployed.error, deployed.error.code === "ABORTED" && (await runsGeneration(host, before.generation, options)));
+  // A stored root, failed or stopped half way (Ctrl-C kills its activation too), goes back.
   return failed(action, deployed.error, await rollBackStoredRoot(host, before.generation, options));
+}
+
+/** Whether the host can be reached and its current generation is `generation`. */
+async function runsGeneration(host: FleetHost, generation: number | undefined, options: RunHostOptions): Promise<boolean> {
+  const now = await probeHost(host, options);
+  return now.reachable && generation !== undefined && now.generation === generation;
 }
 
 /** A stored root whose profile moved past `generation` is switched back to it; true when it runs `generation` again. */
@@ -61,12 +71,11 @@ async function rollBackStoredRoot(host: FleetHost, generation: number | undefine
     ),
   );
   if (back.isErr()) return false;
-  const after = await probeHost(host, options);
-  return after.reachable && after.generation === generation;
+  return runsGeneration(host, generation, options);
 }
 
 function failed(action: "install" | "deploy", error: NixosViaError, rolledBack: boolean): HostOutcome {
-  if (error.code === "ABORTED") return { kind: "aborted", action, message: error.message };
+  if (error.code === "ABORTED") return { kind: "aborted", action, message: error.message, rolledBack };
   return { kind: "failed", action, code: error.code, message: error.message, rolledBack };
 }
 
