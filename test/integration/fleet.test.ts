@@ -220,9 +220,10 @@ describe("nixos-via fleet", () => {
       expect(r.hosts.find((x) => x.host === h)!.outcome).toMatchObject({ kind: "not-started", reason: "the rollout was stopped first" });
       expect(await profile(h)).toBe(before[h]);
     }
-    // The host caught in its activation is back on its previous generation, activated again
-    // inside its own root; another that was running ended confirmed or went back the same way.
-    expect(r.hosts.find((x) => x.host === switching)!.outcome).toMatchObject({ kind: "aborted", action: "deploy", rolledBack: true });
+    // Each host that was running, the one caught in its activation among them, either
+    // finished its switch (confirmed, the new generation activated) or is back on its
+    // previous generation, activated again inside its own root. Which one depends on
+    // whether the signal killed the activation first; never anything in between.
     for (const h of ran) {
       const outcome = r.hosts.find((x) => x.host === h)!.outcome;
       if (outcome.kind === "confirmed") expect(await profile(h)).toMatch(/ 5$/);
