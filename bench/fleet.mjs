@@ -37,7 +37,7 @@ for (let i = 0; i < 50 && !existsSync(join(work, "sshd.pid")); i++) await new Pr
 const links = [];
 for (let i = 0; i < hosts; i++) links.push(await startLink({ host: "127.0.0.1", port }));
 const network = join(work, "network.nix");
-writeFileSync(network, readFileSync(join(repo, "test/fixtures/fleet/network.nix"), "utf8").replace("../../../examples/mini-system", join(repo, "examples/mini-system")));
+writeFileSync(network, readFileSync(join(repo, "test/fixtures/fleet/network.nix"), "utf8").replace("./systems.nix", join(repo, "test/fixtures/fleet/systems.nix")));
 const ssh = ["-i", join(work, "client"), "--known-hosts", join(work, "known_hosts"), "--accept-new-host-key", "--ssh-config", "/dev/null"];
 
 function nixosVia(args) {

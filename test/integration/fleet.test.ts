@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFleet, type FleetEvent } from "nixos-via";
 import { events, nixosVia } from "../support/cli.js";
@@ -20,6 +21,7 @@ describe("nixos-via fleet", () => {
   let roots: string;
   let common: string[];
   const sshds: Sshd[] = [];
+  const bin = new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname;
   const hosts = ["dir-1", "dir-2", "dir-3", "dir-4", "ssh-1", "ssh-2", "ssh-3", "ssh-4"];
 
   const fleet = (args: string[]) => nixosVia(["fleet", ...args, "--network", network, ...(args[0] === "set-args" || args[0] === "info" ? [] : common)], NIX_ENV);
@@ -29,6 +31,11 @@ describe("nixos-via fleet", () => {
     if (!existsSync(join(profiles, "system"))) return "none";
     const link = await readlink(join(profiles, "system"));
     return `${link.replace(/^system-(\d+)-link$/, "$1")} ${(await readlink(join(profiles, link))).replace(/^\/nix\/store\/[a-z0-9]+-nixos-system-nixos-via-/, "")}`;
+  };
+  /** The store path the host's system profile points at now. */
+  const currentToplevel = async (host: string) => {
+    const profiles = join(roots, host, "nix/var/nix/profiles");
+    return readlink(join(profiles, await readlink(join(profiles, "system"))));
   };
   const profiles = async (names = hosts) => Object.fromEntries(await Promise.all(names.map(async (h) => [h, await profile(h)] as const)));
   const result = (stdout: string) => events(stdout).find((e) => e["type"] === "result") as { ok: boolean; hosts: { host: string; outcome: { kind: string; rolledBack?: boolean; reason?: string } }[] };
@@ -40,7 +47,7 @@ describe("nixos-via fleet", () => {
     for (const h of [...hosts, "dir-5", "dir-6"]) await mkdir(join(roots, h, "boot"), { recursive: true, mode: 0o755 });
     const fixture = await readFile(new URL("../fixtures/fleet/network.nix", import.meta.url), "utf8");
     network = join(work, "network.nix");
-    await writeFile(network, fixture.replace("../../../examples/mini-system", new URL("../../examples/mini-system", import.meta.url).pathname));
+    await writeFile(network, fixture.replace("./systems.nix", new URL("../fixtures/fleet/systems.nix", import.meta.url).pathname));
     const client = await keyPair(work, "client");
     for (let i = 1; i <= 4; i++) sshds.push(await startSshd(join(work, `sshd-${i}`), { authorizedKeys: { root: client.pub } }));
     common = ["-i", client.key, "--known-hosts", join(work, "known_hosts"), "--accept-new-host-key", "--ssh-config", "/dev/null"];
@@ -172,6 +179,62 @@ describe("nixos-via fleet", () => {
       if (saved === undefined) delete process.env["NIX_CONFIG"];
       else process.env["NIX_CONFIG"] = saved;
     }
+  });
+
+  it("Ctrl-C (SIGINT to the CLI's process group) while a wave switches: the switching hosts end confirmed or rolled back, no further host starts, exit 1", async () => {
+    // Each activation takes 3 s, so the signal lands while a host is in its switch. A
+    // terminal sends SIGINT to the whole foreground process group: the CLI and the
+    // activation it runs both get it, as here.
+    expect((await fleet(["set-args", "--argstr", "generation", "5", "--argstr", "activationDelay", "3"])).exitCode).toBe(0);
+    const before = await profiles();
+    const run = execa("node", [bin, "fleet", "deploy", "--network", network, ...common, "--canary", "0", "--max-unavailable", "100%", "--parallel", "2", "--json"], {
+      reject: false, stdin: "ignore", env: NIX_ENV, detached: true,
+    });
+    const seen: Record<string, unknown>[] = [];
+    let startedAtSignal: string[] | undefined;
+    let switching: string | undefined;
+    let buffered = "";
+    run.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+        const e = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
+        buffered = buffered.slice(nl + 1);
+        seen.push(e);
+        if (startedAtSignal === undefined && e["type"] === "step-start" && e["phase"] === "activate") {
+          switching = e["host"] as string;
+          startedAtSignal = seen.filter((x) => x["type"] === "host-start").map((x) => x["host"] as string);
+          process.kill(-run.pid!, "SIGINT");
+        }
+      }
+    });
+    const ended = await run;
+    expect(ended.exitCode, ended.stderr).toBe(1);
+    expect(ended.stderr).toContain("nixos-via: stopping: no further host starts");
+    expect(switching).toBeDefined();
+    // No host started after the signal; the summary says which ran and which never started.
+    expect(seen.filter((e) => e["type"] === "host-start").map((e) => e["host"])).toEqual(startedAtSignal);
+    const r = result(ended.stdout);
+    expect(r.ok).toBe(false);
+    const ran = startedAtSignal!;
+    for (const h of hosts.filter((n) => !ran.includes(n))) {
+      expect(r.hosts.find((x) => x.host === h)!.outcome).toMatchObject({ kind: "not-started", reason: "the rollout was stopped first" });
+      expect(await profile(h)).toBe(before[h]);
+    }
+    // Each host that was running, the one caught in its activation among them, either
+    // finished its switch (confirmed, the new generation activated) or is back on its
+    // previous generation, activated again inside its own root. Which one depends on
+    // whether the signal killed the activation first; never anything in between.
+    for (const h of ran) {
+      const outcome = r.hosts.find((x) => x.host === h)!.outcome;
+      if (outcome.kind === "confirmed") expect(await profile(h)).toMatch(/ 5$/);
+      else {
+        expect(outcome).toMatchObject({ kind: "aborted", rolledBack: true });
+        expect(await profile(h)).toBe(before[h]);
+      }
+      // Activation links /etc/static into the system it activates (/run is not kept in a root).
+      expect(await readlink(join(roots, h, "etc/static"))).toBe(`${await currentToplevel(h)}/etc`);
+    }
+    expect((await fleet(["set-args", "--unset", "activationDelay"])).exitCode).toBe(0);
   });
 
   it("refuses bad input with one line and exit 2, touching nothing", async () => {

@@ -1,7 +1,12 @@
+import { setMaxListeners } from "node:events";
 import { main } from "./main.js";
 import { reportUnexpected, wantsDebug } from "./reportUnexpected.js";
 
 const controller = new AbortController();
+// One signal for the whole run: `fleet deploy` works on --parallel hosts at once, each with
+// its own commands listening on it (and removing their listener when they end), so Node's
+// leak warning at 11 listeners would be a false alarm printed into the user's terminal.
+setMaxListeners(0, controller.signal);
 let interrupted = false;
 process.on("SIGINT", () => {
   // The first Ctrl-C stops the running step cleanly; the second one leaves at once.

@@ -141,7 +141,7 @@ function describeOutcome(o: HostOutcome): string {
     case "failed":
       return `failed (${o.code}${o.rolledBack ? ", rolled back" : ""}): ${o.message}`;
     case "aborted":
-      return `stopped while running: ${o.message}`;
+      return `stopped while running${o.action === "install" ? "" : o.rolledBack ? ", on its previous generation" : ", NOT on its previous generation: look at it"}: ${o.message}`;
     case "not-started":
       return `not started: ${o.reason}`;
   }

@@ -14,7 +14,13 @@ export type HostOutcome =
       readonly rolledBack: boolean;
     }
   /** It was running when the rollout was stopped (Ctrl-C); its operation ended as it does on its own. */
-  | { readonly kind: "aborted"; readonly action: "install" | "deploy"; readonly message: string }
+  | {
+      readonly kind: "aborted";
+      readonly action: "install" | "deploy";
+      readonly message: string;
+      /** A deploy: the host runs its previous generation (its switch was rolled back, or had not begun). */
+      readonly rolledBack: boolean;
+    }
   /** Never started: the rollout halted or was stopped first, or the host could not be acted on. */
   | { readonly kind: "not-started"; readonly reason: string };
 

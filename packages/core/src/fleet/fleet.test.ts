@@ -142,7 +142,7 @@ describe("a rollout", () => {
   it("stopped during a wave: the hosts of that wave that never started, and every later one, say so", () => {
     let progress = startRollout(plan(10), "t0");
     progress = recordWave(progress, { "app-1": confirmed });
-    progress = recordWave(progress, { "db-1": { kind: "aborted", action: "install", message: "stopped" } }, { aborted: true });
+    progress = recordWave(progress, { "db-1": { kind: "aborted", action: "install", message: "stopped", rolledBack: false } }, { aborted: true });
     expect(nextWave(progress)).toBeUndefined();
     const summary = summariseRollout(progress);
     expect(summary.aborted).toBe(true);

@@ -23,26 +23,36 @@ export async function runHost(host: FleetHost, action: "install" | "deploy", opt
   const common = { connection: options.connection, registry: options.registry, signal: options.signal, onEvent: options.onEvent };
   if (action === "install") {
     const given = installParameters(host);
-    if (given.isErr()) return failed(action, given.error, false);
+    if (given.isErr()) return failed(options.signal, action, given.error, false);
     const installed = await install({ ...common, ...given.value });
     return installed.match(
       (r): HostOutcome => ({ kind: "confirmed", action, generation: r.generation }),
-      (e) => failed(action, e, false),
+      (e) => failed(options.signal, action, e, false),
     );
   }
   const before = await probeHost(host, options);
   const opened = await openHost(host, options);
-  if (opened.isErr()) return failed(action, opened.error, false);
+  if (opened.isErr()) return failed(options.signal, action, opened.error, false);
   const { target } = opened.value;
   const deployed = await deploy({ ...common, target, system: host.system.path, healthChecks: host.healthChecks });
   await target.close();
   if (deployed.isOk() && deployed.value.succeeded) return { kind: "confirmed", action, generation: deployed.value.generation };
   if (deployed.isOk()) {
     const r = deployed.value;
-    return failed(action, r.problem ?? new UsageError(`${host.name}: the switch ended ${r.outcome}`), r.outcome === "rolled-back");
+    return failed(options.signal, action, r.problem ?? new UsageError(`${host.name}: the switch ended ${r.outcome}`), r.outcome === "rolled-back");
   }
-  if (target.capabilities.running || !before.reachable || deployed.error.code === "ABORTED") return failed(action, deployed.error, false);
-  return failed(action, deployed.error, await rollBackStoredRoot(host, before.generation, options));
+  if (!before.reachable) return failed(options.signal, action, deployed.error, false);
+  // A running system's switch rolls itself back; stopped (Ctrl-C) before its switch, it
+  // never moved. Either way it is looked at again, so the outcome says what it runs.
+  if (target.capabilities.running) return failed(options.signal, action, deployed.error, stopped(options.signal, deployed.error) && (await runsGeneration(host, before.generation, options)));
+  // A stored root, failed or stopped half way (Ctrl-C kills its activation too), goes back.
+  return failed(options.signal, action, deployed.error, await rollBackStoredRoot(host, before.generation, options));
+}
+
+/** Whether the host can be reached and its current generation is `generation`. */
+async function runsGeneration(host: FleetHost, generation: number | undefined, options: RunHostOptions): Promise<boolean> {
+  const now = await probeHost(host, options);
+  return now.reachable && generation !== undefined && now.generation === generation;
 }
 
 /** A stored root whose profile moved past `generation` is switched back to it; true when it runs `generation` again. */
@@ -61,12 +71,20 @@ async function rollBackStoredRoot(host: FleetHost, generation: number | undefine
     ),
   );
   if (back.isErr()) return false;
-  const after = await probeHost(host, options);
-  return after.reachable && after.generation === generation;
+  return runsGeneration(host, generation, options);
 }
 
-function failed(action: "install" | "deploy", error: NixosViaError, rolledBack: boolean): HostOutcome {
-  if (error.code === "ABORTED") return { kind: "aborted", action, message: error.message };
+/**
+ * Whether a host's operation ended because the rollout was stopped. A terminal's Ctrl-C
+ * reaches the commands a host runs as well, so one of them can fail from it (exit 130, a
+ * dropped connection) just before the operation sees the aborted signal.
+ */
+function stopped(signal: AbortSignal | undefined, error: NixosViaError): boolean {
+  return error.code === "ABORTED" || signal?.aborted === true;
+}
+
+function failed(signal: AbortSignal | undefined, action: "install" | "deploy", error: NixosViaError, rolledBack: boolean): HostOutcome {
+  if (stopped(signal, error)) return { kind: "aborted", action, message: error.code === "ABORTED" ? error.message : `stopped: ${error.message}`, rolledBack };
   return { kind: "failed", action, code: error.code, message: error.message, rolledBack };
 }
 

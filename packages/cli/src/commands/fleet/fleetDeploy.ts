@@ -23,7 +23,12 @@ export async function fleetPlan(options: FleetRolloutOptions, io: Io, signal: Ab
 /** `nixos-via fleet deploy`: the SDK's {@link deployFleet}; exit 0 exactly when every selected host ended confirmed (or unchanged). */
 export async function fleetDeploy(options: FleetRolloutOptions, io: Io, signal: AbortSignal): Promise<number> {
   const renderer = createFleetRenderer(io, { json: options.json ?? false });
+  // The first Ctrl-C (cli.ts) aborts `signal`: say at once what happens now, and what a second one does.
+  const stopping = () =>
+    io.stderr.write("nixos-via: stopping: no further host starts; the running ones finish or roll back on their targets (Ctrl-C again leaves at once)\n");
+  signal.addEventListener("abort", stopping, { once: true });
   const run = await deployFleet(options.network, { ...toFleetOptions(options, signal), onEvent: (e) => renderer.event(e) });
+  signal.removeEventListener("abort", stopping);
   if (run.isErr()) {
     renderer.close();
     renderer.error(run.error);
