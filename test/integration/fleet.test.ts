@@ -248,4 +248,25 @@ describe("nixos-via fleet", () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/^nixos-via: error: no network file at /);
   });
+
+  it("a failed install leaves its host to be installed again by the next rollout, never taken as unchanged", async () => {
+    // A network of its own (one dir: host, its own state file): an install whose
+    // activation fails still made generation 1, and nothing rolls a first install back.
+    const own = join(work, "retry");
+    await mkdir(join(own, "roots", "dir-1", "boot"), { recursive: true });
+    const file = join(own, "network.nix");
+    await writeFile(file, await readFile(network, "utf8"));
+    const run = (args: string[]) => nixosVia(["fleet", ...args, "--network", file], NIX_ENV);
+    expect((await run(["set-args", "--argstr", "roots", join(own, "roots"), "--arg", "nrDir", "1", "--argstr", "broken", "dir-1"])).exitCode).toBe(0);
+    const first = await run(["deploy", "--json"]);
+    expect(first.exitCode).toBe(1);
+    expect(result(first.stdout).hosts[0]!.outcome).toMatchObject({ kind: "failed", rolledBack: false });
+    expect(existsSync(join(own, "roots/dir-1/nix/var/nix/profiles/system-1-link"))).toBe(true);
+    const plan = await run(["plan"]);
+    expect(plan.stdout).toMatch(/^  dir-1 +install .*the last rollout did not finish this system: done again/m);
+    const again = await run(["deploy", "--json"]);
+    expect(again.exitCode).toBe(1);
+    expect(events(again.stdout).filter((e) => e["type"] === "host-start").map((e) => e["action"])).toEqual(["install"]);
+    expect(result(again.stdout).hosts[0]!.outcome.kind).toBe("failed");
+  });
 });

@@ -12,6 +12,12 @@ export interface PlannedHost {
   readonly generation?: number | undefined;
   /** Why it is not started although its state says it should be (unreachable, no install declared…). */
   readonly problem?: string | undefined;
+  /**
+   * Its profile already points at this system, but the last rollout, which put it there,
+   * failed or was stopped before it finished (an install whose activation failed on a
+   * stored root, say): it is installed or deployed again instead of taken as unchanged.
+   */
+  readonly unfinished?: boolean | undefined;
   /** On a resumed rollout: it failed in the run that halted, and is not retried by `--resume`. */
   readonly failedEarlier?: boolean | undefined;
   /** What its own dry run found: paths and bytes to send, and the switch action (filled by the SDK's preview). */

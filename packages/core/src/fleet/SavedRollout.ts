@@ -8,5 +8,5 @@ export interface SavedRollout {
   readonly startedAt: string;
   /** Why it halted; absent when it ran to its end. */
   readonly halted?: string | undefined;
-  readonly hosts: Readonly<Record<string, { readonly toplevel: string; readonly outcome: HostOutcomeKind }>>;
+  readonly hosts: Readonly<Record<string, { readonly toplevel: string; readonly outcome: HostOutcomeKind; readonly action?: "install" | "deploy" | undefined }>>;
 }

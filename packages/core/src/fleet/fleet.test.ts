@@ -154,7 +154,7 @@ describe("a rollout", () => {
     const halted = run(startRollout(plan(10, { maxUnavailable: 3 }), "t0"), (n) => (n === "db-1" ? failed : confirmed));
     const saved = saveRollout(halted);
     expect(saved.halted).toMatch(/budget is 1/);
-    expect(saved.hosts["db-1"]).toEqual({ toplevel: gen(2), outcome: "failed" });
+    expect(saved.hosts["db-1"]).toEqual({ toplevel: gen(2), outcome: "failed", action: "install" });
     // What the hosts run after the halted run: the confirmed ones have gen 2 now.
     const hosts = hostsOf(10);
     const facts = factsFor(hosts);
@@ -168,6 +168,23 @@ describe("a rollout", () => {
     const summary = summariseRollout(run(startRollout(resumed, "t1"), () => confirmed));
     expect(summary.hosts.find((h) => h.name === "db-1")!.outcome.kind).toBe("not-started");
     expect(saveRollout(run(startRollout(resumed, "t1"), () => confirmed)).hosts["db-1"]!.outcome).toBe("failed");
+  });
+
+  it("a host whose failed install left its profile on the new system is installed again, not taken as unchanged", () => {
+    const hosts = hostsOf(2);
+    const first = planRollout({ hosts, facts: factsFor(hosts), haltAfter: 5 })._unsafeUnwrap();
+    const installFailed: HostOutcome = { kind: "failed", action: "install", code: "STEP_FAILED", message: "activate failed", rolledBack: false };
+    const saved = saveRollout(run(startRollout(first, "t0"), (n) => (n === "db-1" ? installFailed : confirmed)));
+    // After that run every host's profile points at gen 2, db-1's too: its install made generation 1.
+    const facts = Object.fromEntries(hosts.map((h) => [h.name, { reachable: true, current: gen(2), generation: h.name === "db-1" ? 1 : 2 } satisfies HostFacts]));
+    const next = planRollout({ hosts, facts, last: saved })._unsafeUnwrap();
+    expect(next.hosts.find((h) => h.name === "db-1")).toMatchObject({ state: "install", unfinished: true });
+    expect(next.hosts.filter((h) => h.name !== "db-1").map((h) => h.state)).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(next.waves.flatMap((w) => w.hosts)).toEqual(["db-1"]);
+    expect(formatFleetPlan(next)).toContain("the last rollout did not finish this system: done again");
+    // Once it is confirmed, the next plan takes it as unchanged.
+    const done = saveRollout(run(startRollout(next, "t1"), () => ({ kind: "confirmed", action: "install", generation: 1 })));
+    expect(planRollout({ hosts, facts, last: done })._unsafeUnwrap().hosts.every((h) => h.state === "unchanged")).toBe(true);
   });
 
   it("--resume refuses a network that changed since the halt", () => {

@@ -45,6 +45,7 @@ function describeHost(h: PlannedHost): string {
   else if (h.state === "unchanged") parts.push(`runs ${shortName(h.toplevel)}`);
   if (h.copy !== undefined) parts.push(`${h.copy.paths} paths to send (${formatBytes(h.copy.bytes)})`);
   if (h.switchAction !== undefined) parts.push(h.switchAction);
+  if (h.unfinished) parts.push("the last rollout did not finish this system: done again");
   if (h.failedEarlier) parts.push("failed in the halted rollout: not retried by --resume");
   if (h.problem !== undefined) parts.push(`not started: ${h.problem}`);
   return parts.join("  ");

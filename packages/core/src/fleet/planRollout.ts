@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { UsageError } from "../errors/index.js";
 import { compareHostNames } from "./compareHostNames.js";
-import { decideHostState } from "./decideHostState.js";
+import { decideHostState, type HostDecision } from "./decideHostState.js";
 import type { FleetHost } from "./FleetHost.js";
 import type { FleetPlan, PlannedHost, RolloutBounds, Wave } from "./FleetPlan.js";
 import type { HostFacts } from "./HostFacts.js";
@@ -28,6 +28,8 @@ export interface PlanRolloutParameters {
   readonly haltAfter?: number | undefined;
   /** The halted rollout to continue: only its hosts that never started run, in their order. */
   readonly resume?: SavedRollout | undefined;
+  /** The last rollout the state file kept, halted or not: its unfinished hosts are done again. @default resume */
+  readonly last?: SavedRollout | undefined;
 }
 
 /**
@@ -49,7 +51,9 @@ export function planRollout(parameters: PlanRolloutParameters): Result<FleetPlan
   const planned: PlannedHost[] = [];
   for (const host of selected) {
     const facts = parameters.facts[host.name] ?? { reachable: false, reason: "not looked at", code: "PROBE" };
-    const decision = decideHostState(host, facts);
+    const decided = decideHostState(host, facts);
+    const unfinished = unfinishedAction(decided, (parameters.last ?? resume)?.hosts[host.name], host.system.path);
+    const decision: HostDecision = unfinished === undefined ? decided : { state: unfinished };
     const saved = resume?.hosts[host.name];
     planned.push({
       name: host.name,
@@ -59,6 +63,7 @@ export function planRollout(parameters: PlanRolloutParameters): Result<FleetPlan
       ...(facts.reachable && facts.current !== undefined ? { current: facts.current } : {}),
       ...(facts.reachable && facts.generation !== undefined ? { generation: facts.generation } : {}),
       ...(decision.problem === undefined ? {} : { problem: decision.problem }),
+      ...(unfinished === undefined ? {} : { unfinished: true }),
       ...(saved?.outcome === "failed" && acts(decision) ? { failedEarlier: true } : {}),
     });
   }
@@ -83,6 +88,16 @@ export function planRollout(parameters: PlanRolloutParameters): Result<FleetPlan
     bounds: resolved,
     resumed: resume !== undefined,
   });
+}
+
+/**
+ * The action to do again when a host looks unchanged only because the last rollout moved
+ * its profile to this very system and then failed or was stopped (nothing rolls a first
+ * install back); undefined when the host really is on it.
+ */
+function unfinishedAction(decision: HostDecision, last: SavedRollout["hosts"][string] | undefined, toplevel: string): "install" | "deploy" | undefined {
+  if (decision.state !== "unchanged" || last === undefined || last.toplevel !== toplevel) return undefined;
+  return last.outcome === "failed" || last.outcome === "aborted" ? (last.action ?? "deploy") : undefined;
 }
 
 function acts(h: { readonly state: string; readonly problem?: string | undefined }): boolean {

@@ -60,11 +60,11 @@ export function summariseRollout(progress: RolloutProgress): FleetSummary {
  * with the toplevel each was to get and how each ended (`not-started` for those still to do).
  */
 export function saveRollout(progress: RolloutProgress): SavedRollout {
-  const hosts: Record<string, { toplevel: string; outcome: HostOutcome["kind"] }> = {};
+  const hosts: Record<string, { toplevel: string; outcome: HostOutcome["kind"]; action: "install" | "deploy" }> = {};
   const summary = summariseRollout(progress);
   for (const h of summary.hosts) {
     const planned = progress.plan.hosts.find((p) => p.name === h.name)!;
-    if (planned.state === "install" || planned.state === "deploy") hosts[h.name] = { toplevel: planned.toplevel, outcome: planned.failedEarlier ? "failed" : h.outcome.kind };
+    if (planned.state === "install" || planned.state === "deploy") hosts[h.name] = { toplevel: planned.toplevel, outcome: planned.failedEarlier ? "failed" : h.outcome.kind, action: planned.state };
   }
   return { startedAt: progress.startedAt, ...(progress.halted === undefined ? {} : { halted: progress.halted }), hosts };
 }

@@ -72,6 +72,7 @@ export function planFleet(network: FleetNetworkSource, options: FleetOptions & {
             parallel: options.parallel,
             haltAfter: options.haltAfter,
             resume: options.resume ? loaded.state.rollout : undefined,
+            last: loaded.state.rollout,
           });
         })
         .andThen((plan) => (options.previews ? ResultAsync.fromSafePromise(withPreviews(plan, loaded.hosts, options)) : okAsync(plan)))
