@@ -24,6 +24,8 @@ export interface KexecFacts {
    * that found it checked the host key the machine had before the switch.
    */
   readonly installerPaths?: readonly string[] | undefined;
+  /** An earlier run ran `kexec -e` less than a minute ago and the machine has not switched yet. */
+  readonly kexecSwitching?: boolean | undefined;
 }
 
 /** Reads the kexec probe's `key=value` lines. */
@@ -48,6 +50,7 @@ export function parseKexecFacts(stdout: string): KexecFacts {
     xenPv: v.get("xen_pv") === "1",
     container: v.get("container"),
     hasTar: v.get("tar") === "1",
+    ...(v.get("kexec_switching") === "1" ? { kexecSwitching: true } : {}),
     ...(v.has("installer_paths") ? { installerPaths: (v.get("installer_paths") ?? "").split(/\s+/).filter(Boolean) } : {}),
   };
 }

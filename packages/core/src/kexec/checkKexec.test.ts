@@ -37,4 +37,7 @@ describe("checkKexec", () => {
     expect(message).toMatch(why);
     expect(message).toMatch(/\(nothing was changed\)$/);
   });
+  it("tells a rerun that comes before an earlier run's switch to wait, instead of starting a second takeover", () => {
+    expect(refusal("kexec_switching=1\n")).toMatch(/^ssh:\/\/vps is switching to the nixos-via installer .*: wait a few seconds and run the same command again/);
+  });
 });

@@ -26,6 +26,9 @@ export function installerRamBytes(installer: Pick<KexecInstaller, "unpackedBytes
  */
 export function checkKexec(uri: string, facts: KexecFacts, installer: KexecInstaller): TargetUnusableError | undefined {
   const refuse = (why: string) => new TargetUnusableError(uri, `${uri} cannot take over with kexec: ${why} (nothing was changed)`);
+  if (facts.kexecSwitching) {
+    return new TargetUnusableError(uri, `${uri} is switching to the nixos-via installer (an earlier run ran kexec -e moments ago): wait a few seconds and run the same command again, which continues in the installer (nothing was changed)`);
+  }
   if (facts.uid !== 0) return refuse("the commands do not run as root; log in as root or pass --sudo");
   if (facts.container !== undefined) return refuse(`it runs in a container (${facts.container}), whose kernel belongs to the host`);
   if (facts.xenPv) return refuse("it is a Xen PV guest, which cannot kexec; use the provider's rescue system or an HVM instance");

@@ -8,6 +8,16 @@ awk '/^MemTotal:/ { print "mem_total_kib=" $2 } /^MemAvailable:/ { print "mem_av
 for d in /run /dev/shm /tmp; do
   if [ -d "$d" ] && [ -w "$d" ]; then echo "upload_dir=$d"; break; fi
 done
+# An earlier run ran kexec -e less than a minute ago and the switch has not happened yet
+# (the mark of kexecExec.sh, holding the time it was made).
+for d in /run /dev/shm /tmp; do
+  if [ -r "$d/nixos-via-kexec/switching" ]; then
+    made=$(cat "$d/nixos-via-kexec/switching" 2>/dev/null)
+    case $made in ''|*[!0-9]*) made=0 ;; esac
+    since=$(( $(date +%s) - made ))
+    [ "$since" -ge 0 ] && [ "$since" -lt 60 ] && echo "kexec_switching=1"
+  fi
+done
 [ -r /proc/sys/kernel/kexec_load_disabled ] && echo "kexec_load_disabled=$(cat /proc/sys/kernel/kexec_load_disabled)"
 [ -e /sys/kernel/kexec_loaded ] && echo "kexec_support=1"
 [ -r /sys/kernel/security/lockdown ] && echo "lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown)"
