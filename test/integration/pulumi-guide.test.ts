@@ -85,7 +85,7 @@ describe("docs/guides/pulumi.md", () => {
       const declared = await declaredInputs({ target: `dir:${root}`, system: { flake: ".#web" } });
       const checked = await host.check(`urn:pulumi:dev::web::${declared.type}::web1`, {}, declared.inputs);
       expect(checked.failures).toEqual([]);
-      expect(host.stderr).toEqual([expect.stringMatching(new RegExp(`^nixos-via: dir:${root}: not NixOS yet → install ${await readlink(join(project, "result"))} as generation 1: `))]);
+      expect(await host.stderrSince(0)).toEqual([expect.stringMatching(new RegExp(`^nixos-via: dir:${root}: not NixOS yet → install ${await readlink(join(project, "result"))} as generation 1: `))]);
     } finally {
       await host.stop();
     }
@@ -111,7 +111,7 @@ describe("docs/guides/pulumi.md", () => {
       await host?.stop();
     });
 
-    const stderrSince = (n: number) => host.stderr.slice(n);
+    const stderrSince = (n: number) => host.stderrSince(n);
 
     it("runs preview, up, refresh, preview, up and destroy, each saying what it does to the machine", async () => {
       const declared = await declaredInputs({ ...base, system: gen1 });
@@ -123,7 +123,7 @@ describe("docs/guides/pulumi.md", () => {
       const checked1 = await host.check(urn, {}, inputs1);
       expect(checked1.failures).toEqual([]);
       expect(checked1.inputs).toEqual(inputs1);
-      expect(stderrSince(mark)).toEqual([expect.stringMatching(new RegExp(`^nixos-via: ${target}: not NixOS yet → install ${gen1} as generation 1: send \\d+ store paths \\(.+\\), activate it inside the root$`))]);
+      expect(await stderrSince(mark)).toEqual([expect.stringMatching(new RegExp(`^nixos-via: ${target}: not NixOS yet → install ${gen1} as generation 1: send \\d+ store paths \\(.+\\), activate it inside the root$`))]);
 
       // pulumi up: Check, then Create with the checked inputs.
       await host.check(urn, {}, inputs1);
@@ -145,7 +145,7 @@ describe("docs/guides/pulumi.md", () => {
       expect(checked2.failures).toEqual([]);
       const diff = await host.diff(urn, id, state, checked2.inputs, inputs1);
       expect(diff).toEqual({ changes: "some", replaces: [] });
-      expect(stderrSince(mark)).toEqual([`nixos-via: ${target}: runs ${gen1} → generation 2 ${gen2}: send ${added} store paths (${stderrSince(mark)[0]?.match(/paths \((.+?)\)/)?.[1]}), activate it inside the root`]);
+      expect(await stderrSince(mark)).toEqual([`nixos-via: ${target}: runs ${gen1} → generation 2 ${gen2}: send ${added} store paths (${(await stderrSince(mark))[0]?.match(/paths \((.+?)\)/)?.[1]}), activate it inside the root`]);
 
       // pulumi up: Update; the next preview has nothing to do.
       const updated = await host.update(urn, id, state, checked2.inputs, inputs1);
@@ -153,12 +153,12 @@ describe("docs/guides/pulumi.md", () => {
       state = updated.properties;
       mark = host.stderr.length;
       expect(await host.diff(urn, id, state, checked2.inputs, inputs2)).toEqual({ changes: "none", replaces: [] });
-      expect(stderrSince(mark)).toEqual([`nixos-via: ${target}: runs ${gen2} (generation 2) already: nothing to do`]);
+      expect(await stderrSince(mark)).toEqual([`nixos-via: ${target}: runs ${gen2} (generation 2) already: nothing to do`]);
 
       // pulumi destroy: Delete leaves the machine as it is, and says so.
       mark = host.stderr.length;
       await host.delete(urn, id, state);
-      expect(stderrSince(mark)).toEqual([`nixos-via: ${id}: left as it is: deleting a NixosHost removes it from the stack only; the machine keeps running ${gen2} (generation 2)`]);
+      expect(await stderrSince(mark)).toEqual([`nixos-via: ${id}: left as it is: deleting a NixosHost removes it from the stack only; the machine keeps running ${gen2} (generation 2)`]);
       const profile = join(kind === "dir" ? target.slice("dir:".length) : (base["root"] as string), "nix/var/nix/profiles/system");
       expect(await readlink(profile)).toBe("system-2-link");
     }, 300_000);

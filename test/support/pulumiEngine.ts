@@ -30,6 +30,12 @@ export async function declaredInputs(inputs: Props): Promise<{ type: string; inp
 export interface DynamicProviderHost {
   /** What the host process wrote on stderr, line by line: the engine shows these in the CLI (pkg/resource/plugin/plugin.go). */
   readonly stderr: string[];
+  /**
+   * The stderr lines after the first `mark`, once at least `count` have come: the host
+   * answers a call before its stderr pipe is read here, so a line can land just after the
+   * reply. Gives what has come after 10 s, for the assertion to show.
+   */
+  stderrSince(mark: number, count?: number): Promise<string[]>;
   configure(): Promise<void>;
   check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
   diff(urn: string, id: string, olds: Props, news: Props, oldInputs: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }>;
@@ -70,6 +76,10 @@ export async function startDynamicProviderHost(cwd: string): Promise<DynamicProv
   };
   return {
     stderr,
+    stderrSince: async (mark, count = 1) => {
+      for (const end = Date.now() + 10_000; stderr.length < mark + count && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      return stderr.slice(mark);
+    },
     configure: async () => {
       const req = new provproto.ConfigureRequest();
       req.setArgs(struct({}));
