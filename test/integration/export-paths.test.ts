@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { exportPaths } from "@nixos-via/transport-local";
@@ -29,4 +32,21 @@ describe("exportPaths", () => {
       expect(members.at(-1)).toBe(".end");
     });
   }
+
+  it("compresses with the window it is given, which a plain zstd -d reads", async () => {
+    const gen = await buildMiniSystem({ generation: "2" });
+    const small = (await closureOf(gen)).filter((p) => p.endsWith("-etc"));
+    const windowOf = async (windowLog: number | undefined): Promise<number> => {
+      const exported = exportPaths("/nix/store", small, { compression: "zstd", ...(windowLog === undefined ? {} : { windowLog }) });
+      const bytes = await readAll(exported.stream);
+      expect((await exported.done).isOk()).toBe(true);
+      expect((await execa("zstd", ["-dc"], { input: bytes, encoding: "buffer" })).stdout.length).toBeGreaterThan(0);
+      // The frame header holds the window (zstd -lv on a file: stdin cannot be listed).
+      const file = join(mkdtempSync(join(tmpdir(), "nixos-via-window-")), "s.zst");
+      writeFileSync(file, bytes);
+      return Number(/Window Size: .*\((\d+) B\)/.exec((await execa("zstd", ["-lv", file])).stdout)?.[1]);
+    };
+    expect(await windowOf(26)).toBe(2 ** 26);
+    expect(await windowOf(undefined)).toBe(2 ** 24);
+  });
 });

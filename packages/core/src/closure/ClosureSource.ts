@@ -39,6 +39,12 @@ export interface ExportOptions {
   /** @default "none" */
   readonly compression?: Compression;
   /**
+   * zstd's long-distance window as log2 of its bytes (24: 16 MiB … 26: 64 MiB): what repeats
+   * across store paths within it is sent once; the receiver's `zstd -d` holds the window in
+   * memory. @default 24
+   */
+  readonly windowLog?: number;
+  /**
    * Paths to send as deltas against their predecessor (each `path` among the exported
    * ones): files equal to the predecessor's become hard links to it, files that differ a
    * zstd `--patch-from` delta with its SHA-256, the rest go in full. @default none

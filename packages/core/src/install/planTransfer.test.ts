@@ -8,7 +8,7 @@ import { formatPlan } from "../pipeline/formatPlan.js";
 import type { CopyClosureStep } from "../pipeline/Step.js";
 import type { TargetFacts } from "../target/TargetFacts.js";
 import { planInstall, type PlanInstallParameters } from "./planInstall.js";
-import { planTransfer } from "./planTransfer.js";
+import { chooseWindowLog, planTransfer } from "./planTransfer.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), "utf8");
 const TOPLEVEL = "/nix/store/2jimbaisz8l4zd94h196r78alhpc47pk-nixos-system-nixos-via-1";
@@ -36,6 +36,26 @@ const facts: TargetFacts = {
   predecessors: new Set(before.map((p) => p.path)),
 };
 const copySteps = (steps: readonly { kind: string }[]) => steps.filter((s): s is CopyClosureStep => s.kind === "copy-closure");
+
+describe("the compression window of a copy", () => {
+  const MiB = 2 ** 20;
+  it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 64 MiB", () => {
+    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB })).toBe(26);
+    expect(chooseWindowLog({ memAvailable: 576 * MiB })).toBe(26);
+    expect(chooseWindowLog({ memAvailable: 575 * MiB })).toBe(25);
+    // A 512 MiB machine with ~400 MiB free, and a 256 MiB one running an installer from RAM.
+    expect(chooseWindowLog({ memAvailable: 400 * MiB })).toBe(25);
+    expect(chooseWindowLog({ memAvailable: 135 * MiB })).toBe(24);
+    expect(chooseWindowLog({})).toBe(24);
+  });
+
+  it("goes into every zstd copy step, and into none that is not compressed", () => {
+    const roomy = planTransfer(system, ssh, { ...facts, memAvailable: 2048 * MiB }, { predecessors: before })._unsafeUnwrap();
+    expect(copySteps(roomy.steps).map((s) => s.windowLog)).toEqual([26, 26]);
+    expect(copySteps(planTransfer(system, ssh, facts)._unsafeUnwrap().steps).map((s) => s.windowLog)).toEqual([24]);
+    expect(copySteps(planTransfer(system, dir, { ...facts, memAvailable: 2048 * MiB })._unsafeUnwrap().steps)[0]!.windowLog).toBeUndefined();
+  });
+});
 
 describe("planTransfer with deltas", () => {
   it("sends the paths with a predecessor as deltas first, staged for the full copy of the rest", () => {

@@ -71,6 +71,9 @@ describe("planKexecInstall", () => {
     expect(copy).toBe(stage + 1);
     expect((plan.steps[stage] as RunStep).argv.slice(-3)).toEqual(["/mnt", ...closurePaths]);
     expect((plan.steps[copy] as CopyClosureStep).paths.map((p) => p.path)).not.toContain(closurePaths[0]);
+    // The copy lands in the installer's RAM-backed system, not the machine probed before the
+    // switch: the narrowest compression window, whatever the old system had free.
+    expect((plan.steps[copy] as CopyClosureStep).windowLog).toBe(24);
     const peak = plan.steps.findIndex((s) => s.kind === "run" && s.capture === "installerPeakKib");
     expect(peak).toBeGreaterThan(copy);
     expect(plan.steps.at(-1)!.kind).toBe("wait-for-system");

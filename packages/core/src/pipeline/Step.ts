@@ -79,6 +79,8 @@ export interface CopyClosureStep {
   readonly bytes: number;
   /** How the stream is compressed on its way (the receiver decompresses the same). */
   readonly compression: Compression;
+  /** zstd's long-distance window (log2 bytes), chosen to fit the target's memory. @default 24 */
+  readonly windowLog?: number | undefined;
   /** Send these paths as deltas against their predecessors on the target (all of `paths`). @default none */
   readonly deltas?: readonly DeltaPath[] | undefined;
   /** The command that unpacks the stream on the target. */

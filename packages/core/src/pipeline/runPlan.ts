@@ -338,7 +338,10 @@ async function copyStep(
   }
   const exported = options.source.exportPaths(
     step.paths.map((p) => p.path),
-    { compression: step.compression, ...(step.deltas ? { deltas: step.deltas } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+    {
+      compression: step.compression,
+      ...(step.windowLog === undefined ? {} : { windowLog: step.windowLog }),
+      ...(step.deltas ? { deltas: step.deltas } : {}), ...(options.signal ? { signal: options.signal } : {}) },
   );
   let wireBytes = 0;
   let bytesDone = 0;

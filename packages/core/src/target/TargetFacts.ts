@@ -34,6 +34,8 @@ export interface TargetFacts {
   readonly zstdVersion?: string | undefined;
   /** The target's `tar` is GNU tar. */
   readonly gnuTar?: boolean | undefined;
+  /** `MemAvailable` of the target's `/proc/meminfo` in bytes, when it has one. */
+  readonly memAvailable?: number | undefined;
   /**
    * Registered store paths outside the closure with the name (without hash) or the package
    * name of one of its paths: the predecessors a delta can be made against.

@@ -18,6 +18,7 @@ if command -v zstd >/dev/null 2>&1; then
   zstd -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/zstd_version=\1/p'
 fi
 if tar --version 2>/dev/null | grep -q 'GNU tar'; then echo 'gnu_tar=yes'; fi
+sed -n 's/^MemAvailable: *\([0-9][0-9]*\) kB$/mem_available_kib=\1/p' /proc/meminfo 2>/dev/null
 # What the kernel mounts matters only to a disk layout; ~30 forks, skipped without one.
 if [ "${NIXOS_VIA_PROBE_KERNEL:-}" != skip ]; then kernel_capabilities /proc /sys "/lib/modules/$(uname -r)"; fi
 if [ ! -e "$root/nix/var/nix/db/db.sqlite" ]; then echo 'db=absent'; exit 0; fi

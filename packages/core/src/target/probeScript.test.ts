@@ -60,6 +60,9 @@ for (const shell of TARGET_SHELLS) {
       expect(facts.tools).toEqual(new Set(["tar", "nix-store"]));
       expect(facts.filesystems.size).toBeGreaterThan(0);
       expect(facts.predecessors).toEqual(new Set([OLD]));
+      // This machine's own /proc/meminfo: what the copy's compression window is fitted to.
+      const available = /^MemAvailable: *(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"))![1]!;
+      expect(Math.abs(facts.memAvailable! - Number(available) * 1024)).toBeLessThan(2 ** 30);
       const asked = readFileSync(join(base, "nix/calls"), "utf8");
       expect(asked.startsWith(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")} `)).toBe(true);
       expect(asked.trim().split(" ").slice(-2).sort()).toEqual([OLD, GONE].sort());

@@ -44,6 +44,11 @@ describe("parseProbeOutput", () => {
     expect(facts.predecessors).toEqual(new Set([OLD1]));
   });
 
+  it("reads the target's available memory, and nothing from a line that is not a number", () => {
+    expect(parseProbeOutput("machine=x86_64\nmem_available_kib=409600\ndb=absent\n", PATHS)._unsafeUnwrap().memAvailable).toBe(400 * 2 ** 20);
+    expect(parseProbeOutput("machine=x86_64\nmem_available_kib=lots\ndb=absent\n", PATHS)._unsafeUnwrap().memAvailable).toBeUndefined();
+  });
+
   it("reads filesystems and kernel features", () => {
     const stdout = "machine=x86_64\nfilesystem=ext4\nfilesystem=vfat\nfilesystem=ext4\nfeature=device-mapper\nfeature=md\ndb=absent\n";
     const facts = parseProbeOutput(stdout, PATHS)._unsafeUnwrap();
@@ -290,8 +295,10 @@ describe("PROBE_SCRIPT under a real sh", () => {
       env: { PATH: bin },
     });
     expect(r.status, r.stderr).toBe(0);
-    // filesystem= and feature= lines come from this host's kernel: checked in their own test.
-    const own = r.stdout.split("\n").filter((l) => l !== "" && !/^(filesystem|feature)=/.test(l));
+    // filesystem= and feature= lines come from this host's kernel: checked in their own
+    // test; the free memory changes from one moment to the next.
+    expect(r.stdout).toMatch(/^mem_available_kib=\d+$/m);
+    const own = r.stdout.split("\n").filter((l) => l !== "" && !/^(filesystem|feature|mem_available_kib)=/.test(l));
     expect(own.sort()).toEqual(
       [
         `machine=${uname}`,

@@ -67,6 +67,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   const candidates = new Set<string>();
   let zstdVersion: string | undefined;
   let gnuTar = false;
+  let memAvailable: number | undefined;
   for (const line of stdout.split("\n")) {
     const eq = line.indexOf("=");
     if (eq < 0) continue;
@@ -103,6 +104,9 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
       case "gnu_tar":
         gnuTar = value === "yes";
         break;
+      case "mem_available_kib":
+        if (/^\d+$/.test(value)) memAvailable = Number(value) * 1024;
+        break;
       case "filesystem":
         filesystems.add(value);
         break;
@@ -136,6 +140,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
     tools,
     zstdVersion,
     gnuTar,
+    memAvailable,
     predecessors: new Set(hasNixDb ? [...candidates].filter((p) => !invalid.has(p)) : []),
   });
 }

@@ -15,18 +15,15 @@ const BUFFER = 4 * 1024 * 1024;
 
 /**
  * Compressor commands: fast levels, all cores, since the link and not the CPU should limit.
- * Long-distance matching in a 16 MiB window (`--long=24`): 6 % fewer bytes of the
- * benchmark's closure at the same CPU (241.8 instead of 257.2 MB of its 700 MB tar), and the
- * receiver's `zstd -d` peaks at 20 instead of 6 MiB. Wider windows save more but cost the
- * target more than issue 6's 64 MiB bound allows (`--long=25`: 8 %, 37 MiB for zstd -d;
- * `--long=26`: 10 %, a target peak of ~90 MiB), and small targets (a 256 MiB machine
- * running an installer from RAM) come first (docs/performance.md). A window up to 128 MiB
- * needs no flag on the decoder, so every receiver's `zstd -d` reads this.
+ * zstd matches long distances in the window the plan chose for the target's memory
+ * (`windowLog`, 16 MiB unless told): of the benchmark's 700 MB closure tar, `-3` makes 257.2
+ * MB, `--long=24` 241.8 MB and `--long=26` 230.8 MB, at the same CPU; the receiver's `zstd -d`
+ * then peaks at 6, 20 and 70 MiB (docs/performance.md). A window up to 128 MiB needs no flag
+ * on the decoder, so every receiver's `zstd -d` reads this.
  */
-const COMPRESSORS = {
-  zstd: ["zstd", "-q", "-c", "-3", "--long=24", "-T0"],
-  gzip: ["gzip", "-c", "-1"],
-} as const;
+function compressorArgv(compression: "zstd" | "gzip", windowLog = 24): string[] {
+  return compression === "zstd" ? ["zstd", "-q", "-c", "-3", `--long=${windowLog}`, "-T0"] : ["gzip", "-c", "-1"];
+}
 
 /**
  * Streams store paths out of this machine's store as one GNU tar stream (the copy
@@ -109,7 +106,7 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
   );
   if (compression === "none") return { stream: marked, done: tarDone, tarBytes: () => tarBytes, cancel };
 
-  const [file, ...args] = COMPRESSORS[compression];
+  const [file, ...args] = compressorArgv(compression, options.windowLog) as [string, ...string[]];
   const compressor = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal });
   const fed = pipeline(Readable.from(marked, { objectMode: false, highWaterMark: BUFFER }), compressor.stdin).then(
     () => undefined,
