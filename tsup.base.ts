@@ -11,3 +11,11 @@ export const libraryBuild: Options = {
   // Target scripts live in .sh files and are inlined as strings (see core/src/shellText.d.ts).
   loader: { ".sh": "text" },
 };
+
+/**
+ * For packages that bundle CommonJS dependencies into their ESM dist (`noExternal`): those
+ * call `require("child_process")` and the like, which an ES module has not got.
+ */
+export const requireShim: Options["banner"] = {
+  js: 'import { createRequire as __nixosViaCreateRequire } from "node:module"; const require = __nixosViaCreateRequire(import.meta.url);',
+};
