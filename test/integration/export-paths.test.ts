@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -49,4 +49,25 @@ describe("exportPaths", () => {
     expect(await windowOf(26)).toBe(2 ** 26);
     expect(await windowOf(undefined)).toBe(2 ** 24);
   });
+
+  // The receiver promotes (and a command folded after it registers) only what a stream
+  // ending in .end brought: a tar that skipped a path must not end its stream so.
+  for (const compression of ["none", "zstd"] as const) {
+    it(`ends the stream without its end marker when tar could not read a path (${compression})`, async () => {
+      const store = mkdtempSync(join(tmpdir(), "nextgen-export-"));
+      try {
+        mkdirSync(join(store, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-there"));
+        writeFileSync(join(store, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-there", "file"), "x\n");
+        const paths = [`${store}/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-there`, `${store}/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-gone`];
+        const exported = exportPaths(store, paths, { compression });
+        const bytes = await readAll(exported.stream).catch(() => Buffer.alloc(0));
+        expect((await exported.done).isErr()).toBe(true);
+        const tar = compression === "none" || bytes.length === 0 ? bytes : (await execa("zstd", ["-dc"], { input: bytes, encoding: "buffer" })).stdout;
+        const members = (await execa("tar", ["-t", "-f", "-"], { input: tar, reject: false })).stdout.split("\n");
+        expect(members).not.toContain(".end");
+      } finally {
+        rmSync(store, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -12,6 +12,8 @@ import { deltaMembers } from "./exportDeltas.js";
  * at 29.2 s with it and 25.3 s with 4 MiB (the bare tar | zstd | ssh pipe: 22.7 s).
  */
 const BUFFER = 4 * 1024 * 1024;
+/** More than tar's last record (10 KiB: its end-of-archive blocks and padding). */
+const TAR_TAIL = 16 * 1024;
 
 /**
  * Compressor commands: fast levels, all cores, since the link and not the CPU should limit.
@@ -86,12 +88,36 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
       yield chunk;
     }
   }
+  // The stream's end marker follows only a tar that exited 0: GNU tar skips a file it cannot
+  // read, goes on and ends its archive as usual, so without this the receiver would take a
+  // stream lacking that file for complete, and a command run after it on the target (the
+  // registration folded into the copy's command, runPlan.ts) could not tell. The archive's
+  // end (its zero blocks, where markPathBoundaries puts the marker) lies in its last
+  // record: that tail is held back until tar's exit is known.
+  async function* succeeded(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let held: Uint8Array = new Uint8Array(0);
+    for await (const chunk of source) {
+      // What is not passed on yet: the tail held back before, then this chunk (a large
+      // chunk is not copied: the held tail goes first, then the chunk but its own tail).
+      let pending: Uint8Array;
+      if (chunk.byteLength >= TAR_TAIL) {
+        if (held.byteLength > 0) yield held;
+        pending = chunk;
+      } else pending = Buffer.concat([held, chunk]);
+      const cut = Math.max(0, pending.byteLength - TAR_TAIL);
+      if (cut > 0) yield pending.subarray(0, cut);
+      held = pending.subarray(cut);
+    }
+    const r = await tar!;
+    if (r.exitCode !== 0) throw new TransportError(`tar could not read the store paths (exit ${r.exitCode ?? "none"})`, { details: Buffer.from(r.stderr).toString("utf8").trim() });
+    if (held.byteLength > 0) yield held;
+  }
   async function* all(): AsyncGenerator<Uint8Array> {
     if (prefix !== undefined) yield* counted(prefix.members);
     if (tarOut === undefined) {
       yield tarFile(END_MARKER, new Uint8Array());
       yield tarEnd();
-    } else yield* markPaths ? markPathBoundaries(counted(tarOut)) : counted(tarOut);
+    } else yield* markPaths ? markPathBoundaries(succeeded(counted(tarOut))) : counted(tarOut);
   }
   const marked = all();
   const compression = options.compression ?? "none";
