@@ -534,11 +534,79 @@ describe("runPlan on a remote target: adjacent register/profile/activate steps a
     expect(events.some((e) => e.type === "step-start" && e.index === 2)).toBe(false);
   });
 
-  it("keeps a copy, a step that captures, and a step that reads stdin after the first as commands of their own", async () => {
+  it("keeps a step that captures, and a step whose stdin cannot travel inside the command, as commands of their own", async () => {
     const { target, calls } = remote(1);
     const capture: RunStep = { ...profile(2), capture: "hostKey" };
-    const r = await runPlan(plan(copy, register, capture, { ...profile(3), stdin: "x" }), { target, source: memorySource([bytes("tar")]).source });
+    const r = await runPlan(plan(register, capture, { ...profile(3), stdin: "x" }), { target });
     expect(r.isOk()).toBe(true);
-    expect(calls.map((c) => c.argv[0])).toEqual(["receive", "nix-store", "profile", "profile"]);
+    expect(calls.map((c) => c.argv[0])).toEqual(["nix-store", "profile", "profile"]);
+  });
+});
+
+describe("runPlan on a remote target: the steps after a copy run inside the copy's command", () => {
+  const activate: RunStep = { kind: "run", phase: "activate", description: "activate", argv: ["activate"] };
+  /** A remote target whose folded command reads the whole stream, then marks `marks` steps done and exits with `exitCode`. */
+  function remote(marks: number, exitCode = 0) {
+    const received: number[] = [];
+    const { target, calls } = memoryTarget({
+      sh: async (argv, options) => {
+        let n = 0;
+        for await (const chunk of options.stdin as AsyncIterable<Uint8Array>) n += chunk.byteLength;
+        received.push(n);
+        const tag = argv[argv.length - 1]!;
+        const text = Array.from({ length: marks }, (_, i) => `${tag} ${i}\n`).join("");
+        options.onStderr?.(bytes(text));
+        return ok({ exitCode, stdout: "", stderr: text });
+      },
+    });
+    return { target: { ...target, capabilities: { ...target.capabilities, remote: true } }, calls, received };
+  }
+
+  it("sends the stream to the receiver and the registration inside the one command, with each step's events", async () => {
+    const { target, calls, received } = remote(3);
+    const { source } = memorySource([bytes("tar-"), bytes("stream")]);
+    const events: PipelineEvent[] = [];
+    const r = await runPlan(plan(copy, register, activate), { target, source, onEvent: (e) => events.push(e) });
+    expect(r._unsafeUnwrap()).toMatchObject({ copiedPaths: 3, copiedBytes: 10 });
+    expect(calls).toHaveLength(1);
+    expect(received).toEqual([10]);
+    const script = calls[0]!.argv[2]!;
+    // The receiver first, reading the stream; the registration's text as a here-document after it.
+    expect(script.startsWith("receive /mnt || exit $?")).toBe(true);
+    expect(script).toMatch(/USER=root nix-store --load-db <<'nixos-via-step-\w+-stdin-1' \|\| exit \$\?\nregistration\nnixos-via-step-\w+-stdin-1\n/);
+    expect(script).toContain("activate < /dev/null || exit $?");
+    const shape = events
+      .map((e) => (e.type === "phase" ? e.phase : e.type === "progress" ? `progress:${e.pathsDone}` : e.type === "step-start" || e.type === "step-end" ? `${e.type}:${e.index}` : ""))
+      .filter((e) => e !== "");
+    expect(shape.slice(0, 2)).toEqual(["copy", "step-start:0"]);
+    // The copy ends, with its last progress, when the receiver's mark arrives.
+    expect(shape.slice(shape.indexOf("step-end:0") - 1)).toEqual(["progress:3", "step-end:0", "register", "step-start:1", "step-end:1", "activate", "step-start:2", "step-end:2"]);
+    expect(events.at(-1)).toMatchObject({ type: "done", ok: true, copiedPaths: 3 });
+  });
+
+  it("fails as the copy when the receiver fails: the export is stopped and no later step starts", async () => {
+    const { target } = remote(0, 1);
+    const { source, state } = memorySource([bytes("tar")]);
+    const events: PipelineEvent[] = [];
+    const error = (await runPlan(plan(copy, register), { target, source, onEvent: (e) => events.push(e) }))._unsafeUnwrapErr();
+    expect(error.message).toContain("copy 3 store paths: the receiver failed with exit code 1");
+    expect(state.cancelled).toBe(1);
+    expect(events.filter((e) => e.type === "step-end")).toMatchObject([{ index: 0, ok: false }]);
+    expect(events.some((e) => e.type === "step-start" && e.index === 1)).toBe(false);
+  });
+
+  it("fails as the copy when the sender failed, even after the receiver", async () => {
+    const { target } = remote(2);
+    const { source } = memorySource([bytes("tar")], errAsync(new ClosureReadError("tar could not read the store paths")));
+    const error = (await runPlan(plan(copy, register), { target, source }))._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(StepFailedError);
+    expect(error.message).toContain("copy 3 store paths: tar could not read the store paths");
+  });
+
+  it("leaves a local target's copy and registration as two commands", async () => {
+    const { target, calls } = memoryTarget();
+    const r = await runPlan(plan(copy, register), { target, source: memorySource([bytes("tar")]).source });
+    expect(r.isOk()).toBe(true);
+    expect(calls.map((c) => c.argv[0])).toEqual(["receive", "nix-store"]);
   });
 });

@@ -1,13 +1,13 @@
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import type { ClosureSource, PathExport } from "../closure/ClosureSource.js";
 import { AbortedError, StepFailedError, TransportError, type NixosViaError } from "../errors/index.js";
-import type { Target } from "../target/index.js";
+import type { ExecInput, Target } from "../target/index.js";
 import type { PipelineEvent } from "./PipelineEvent.js";
 import { switchDetached } from "../deploy/switchDetached.js";
 import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
 import { reconnectUntil } from "../target/reconnectUntil.js";
 import { SystemNotUpError, waitForSystem } from "../target/waitForSystem.js";
-import { foldedArgv, foldedLength, parseFoldMark } from "./foldRunSteps.js";
+import { foldedAfterCopy, foldedArgv, foldedLength, parseFoldMark, type FoldedCommand } from "./foldRunSteps.js";
 import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
@@ -86,12 +86,26 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
       phase = p;
       emit({ type: "phase", phase: p as Step["phase"] });
     };
-    // On a remote target adjacent register/profile/activate commands run as one command:
-    // each of its own would cost round trips (foldRunSteps.ts). Events stay per step.
-    const fold = options.target.capabilities.remote ? foldedLength(plan.steps, index) : 1;
+    // On a remote target adjacent register/profile/activate commands run as one command,
+    // inside the copy's own when they follow it: each command of its own would cost round
+    // trips (foldRunSteps.ts). Events stay per step.
+    const remote = options.target.capabilities.remote;
+    const afterCopy = remote && step.kind === "copy-closure" ? foldedAfterCopy(plan.steps, index) : 0;
+    if (afterCopy > 0) {
+      const ran = await runCopyFolded(step as CopyClosureStep, plan.steps.slice(index + 1, index + 1 + afterCopy) as RunStep[], index, plan.steps.length, options, emit, enterPhase);
+      if (ran.isErr()) {
+        await cleanUp(plan, options, emit);
+        return finish(options.signal?.aborted ? new AbortedError() : ran.error);
+      }
+      copiedPaths += (step as CopyClosureStep).paths.length;
+      copiedBytes += ran.value.bytes;
+      index += 1 + afterCopy;
+      continue;
+    }
+    const fold = remote ? foldedLength(plan.steps, index) : 1;
     if (fold > 1) {
       const group = plan.steps.slice(index, index + fold) as RunStep[];
-      const ran = await runFolded(group, index, plan.steps.length, options, emit, enterPhase);
+      const ran = await runFolded(group, group, index, plan.steps.length, options, emit, enterPhase, { stdin: group[0]!.stdin });
       if (ran.isErr()) {
         await cleanUp(plan, options, emit);
         return finish(options.signal?.aborted ? new AbortedError() : ran.error);
@@ -262,19 +276,30 @@ async function runStep(
   return ok({ stdout: result.value.stdout });
 }
 
+/** What the first command of a folded group reads, and what happens when it is done. */
+interface FoldLead {
+  readonly stdin?: ExecInput | undefined;
+  /** Called when the first command's mark arrives, before its step ends. */
+  readonly onDone?: () => void;
+  /** Called when the first command failed (its own exit code, or a lost connection). */
+  readonly onFailed?: () => void;
+}
+
 /**
- * Runs adjacent run steps as one command on the target ({@link foldedArgv}), with the
- * events each would have had: a step ends (and the next starts) when the command's mark for
- * it arrives on stderr, so durations are those seen from here. A failure is the failure of
- * the first step without a mark.
+ * Runs a group of steps as one command on the target ({@link foldedArgv} of `commands`,
+ * one per step), with the events each would have had: a step ends (and the next starts)
+ * when the command's mark for it arrives on stderr, so durations are those seen from
+ * here. A failure is the failure of the first step without a mark.
  */
 async function runFolded(
-  group: readonly RunStep[],
+  group: readonly Step[],
+  commands: readonly FoldedCommand[],
   first: number,
   total: number,
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
   enterPhase: (phase: string) => void,
+  lead: FoldLead,
 ): Promise<Result<void, NixosViaError>> {
   const tag = `nixos-via-step-${Math.random().toString(36).slice(2, 12)}`;
   let current = 0;
@@ -300,6 +325,7 @@ async function runFolded(
       }
       if (mark.before !== "") output.stderr(new TextEncoder().encode(`${mark.before}\n`));
       output.flush();
+      if (mark.done === 0) lead.onDone?.();
       emit({ type: "step-end", index: first + mark.done, ok: true, durationMs: Date.now() - started });
       if (mark.done + 1 < group.length) {
         output = outputCollector(first + mark.done + 1, emit);
@@ -308,9 +334,8 @@ async function runFolded(
     }
   };
   start(0);
-  const stdin = group[0]!.stdin;
-  const result = await options.target.exec(foldedArgv(group, tag), {
-    ...(stdin !== undefined ? { stdin } : {}),
+  const result = await options.target.exec(foldedArgv(commands, tag), {
+    ...(lead.stdin !== undefined ? { stdin: lead.stdin } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onStdout: (chunk) => output.stdout(chunk),
     onStderr: (chunk) => onStderrText(decoder.decode(chunk, { stream: true }), false),
@@ -319,12 +344,61 @@ async function runFolded(
   output.flush();
   const failed = group[current];
   if (result.isOk() && result.value.exitCode === 0 && failed === undefined) return ok(undefined);
+  if (current === 0) lead.onFailed?.();
   const index = first + Math.min(current, group.length - 1);
   emit({ type: "step-end", index, ok: false, durationMs: Date.now() - started });
   if (result.isErr()) return err(result.error);
   const step = failed ?? group[group.length - 1]!;
-  const why = result.value.exitCode === 0 ? "ended without finishing" : `failed with exit code ${result.value.exitCode}`;
+  const why =
+    result.value.exitCode === 0
+      ? "ended without finishing"
+      : `${step.kind === "copy-closure" ? "the receiver failed" : "failed"} with exit code ${result.value.exitCode}`;
   return err(new StepFailedError(index, `${step.description}: ${why}`, { exitCode: result.value.exitCode, details: output.tail() }));
+}
+
+/**
+ * A copy and the run steps after it as one command: the receiver reads the stream, and
+ * each step runs only once the one before it succeeded (a receiver succeeds only on a
+ * complete stream, its files checked), so nothing is registered that did not arrive.
+ */
+async function runCopyFolded(
+  step: CopyClosureStep,
+  after: readonly RunStep[],
+  index: number,
+  total: number,
+  options: RunPlanOptions,
+  emit: (e: PipelineEvent) => void,
+  enterPhase: (phase: string) => void,
+): Promise<Result<StepResult, NixosViaError>> {
+  const copy = startCopy(step, index, options, emit);
+  if (copy.isErr()) {
+    enterPhase(step.phase);
+    emit({ type: "step-start", index, total, phase: step.phase, description: step.description });
+    emit({ type: "step-end", index, ok: false, durationMs: 0 });
+    return err(copy.error);
+  }
+  const { exported, stream, finished, wireBytes } = copy.value;
+  const ran = await runFolded([step, ...after], [{ argv: step.receiver }, ...after], index, total, options, emit, enterPhase, {
+    stdin: stream,
+    onDone: finished,
+    onFailed: () => exported.cancel(),
+  });
+  const sent = await exported.done;
+  if (ran.isErr()) return err(ran.error);
+  // The receiver had the whole stream: a sender that failed after it cannot have changed
+  // what arrived, yet the run reports it as the copy's failure, as a copy of its own would.
+  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
+  return ok({ bytes: wireBytes() });
+}
+
+/** A started export of a copy step, counted for its progress events. */
+interface StartedCopy {
+  readonly exported: PathExport;
+  /** The stream to feed the receiver; it emits progress as it goes. */
+  readonly stream: AsyncIterable<Uint8Array>;
+  /** Emits the last progress event (all paths, all bytes). */
+  readonly finished: () => void;
+  readonly wireBytes: () => number;
 }
 
 async function copyStep(
@@ -333,6 +407,15 @@ async function copyStep(
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
 ): Promise<Result<StepResult, NixosViaError>> {
+  const copy = startCopy(step, index, options, emit);
+  if (copy.isErr()) return err(copy.error);
+  const sent = await streamInto(step, index, copy.value.exported, copy.value.stream, options, emit);
+  if (sent.isErr()) return err(sent.error);
+  copy.value.finished();
+  return ok({ bytes: copy.value.wireBytes() });
+}
+
+function startCopy(step: CopyClosureStep, index: number, options: RunPlanOptions, emit: (e: PipelineEvent) => void): Result<StartedCopy, NixosViaError> {
   if (options.source === undefined) {
     return err(new StepFailedError(index, `${step.description}: no closure source was given to the runner`));
   }
@@ -375,10 +458,7 @@ async function copyStep(
       yield chunk;
     }
   }
-  const sent = await streamInto(step, index, exported, counted(), options, emit);
-  if (sent.isErr()) return err(sent.error);
-  report(true);
-  return ok({ bytes: wireBytes });
+  return ok({ exported, stream: counted(), finished: () => report(true), wireBytes: () => wireBytes });
 }
 
 async function copyFilesStep(
