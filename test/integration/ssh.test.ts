@@ -311,6 +311,22 @@ describe("nixos-via over ssh://", () => {
     }
   });
 
+  // Small text stdin travels inside the command line (no round trip after the exec), larger
+  // text on the channel: either way the command reads exactly the text, and its exit code.
+  it("gives a command its text stdin exactly, small (inside the command) or large (streamed)", async () => {
+    const knownHosts = join(work, "known_hosts_stdin");
+    const target = (await createSshTarget("127.0.0.1", { user: "root", port: sshd.port, identityFiles: [client.key], knownHostsFile: knownHosts, acceptNewHostKey: true, configFile: false }))._unsafeUnwrap();
+    try {
+      for (const text of ["it's \"quoted\" $HOME `x` %s\\n\n\nno newline at the end", `${"0123456789abcdef\n".repeat(5000)}`]) {
+        const r = (await target.exec(["sh", "-c", "cat; exit 7"], { stdin: text }))._unsafeUnwrap();
+        expect(r.exitCode).toBe(7);
+        expect(r.stdout).toBe(text);
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
   it("does not ask for a sudo password where there is no sudo", async () => {
     // A PATH with id and sh but no sudo, as on a minimal rescue system.
     const bin = join(work, "no-sudo-bin");
