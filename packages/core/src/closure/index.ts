@@ -12,4 +12,4 @@ export { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
 export { parseRegistration } from "./parseRegistration.js";
 export { planDeltas, type DeltaPath, type DeltaPlan } from "./planDeltas.js";
 export { packageName, storePathName } from "./storePathName.js";
-export { BLOCK, tarDirectory, tarEnd, tarFile, tarHardLink, tarSymlink } from "./tarMembers.js";
+export { BLOCK, memberHeaderSize, MODE_EXECUTABLE, MODE_FILE, padTo, tarDirectory, tarEnd, tarFile, tarHardLink, tarSymlink, writeMemberHeader } from "./tarMembers.js";
