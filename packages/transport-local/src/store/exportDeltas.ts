@@ -14,9 +14,12 @@ import {
   type PathManifest,
 } from "@nixos-via/core";
 
-/** Files equal to the predecessor's and at least this big become hard links to it; smaller ones cost less sent. */
-const LINK_MIN = 512;
 /**
+ * Every file equal to the predecessor's becomes a hard link to it, the small ones too: a
+ * link costs the target a directory entry, a file sent in full an inode (the benchmark's
+ * target: 19 µs per link, 216 µs per created file; 4 600 of the mass rebuild's 16 700 files
+ * are under 512 bytes).
+ *
  * Files that differ go as zstd deltas between these sizes: below, sending them costs less
  * than a delta's overhead; above, the receiver's `zstd -d --patch-from` would hold both
  * old file and window in memory (the target stays under 128 MiB), so they go in full.
@@ -208,7 +211,7 @@ function fileMember(out: Batches, c: FileContext): { ask: PatchRequest; finish: 
   const oldPath = join(c.from, c.rel);
   const old = c.rel === "" || c.rel.includes("\n") ? undefined : lstatSync(oldPath, { throwIfNoEntry: false });
   if (old?.isFile() !== true) return void full();
-  if (old.size === size && size >= LINK_MIN && ((old.mode & 0o100) !== 0) === executable() && (sameFile(st, old) || equalsFile(bytes, oldPath, c.scratch))) {
+  if (old.size === size && ((old.mode & 0o100) !== 0) === executable() && (sameFile(st, old) || equalsFile(bytes, oldPath, c.scratch))) {
     c.counts.linked++;
     slot.buffer.fill(0, slot.at, data + padTo(size));
     header(out, c.member, "1", MODE_FILE, `../${c.predecessor}/${c.rel}`);
