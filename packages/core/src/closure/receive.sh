@@ -2,7 +2,8 @@ set -eu
 root=$1
 compression=$2
 # promote: move every complete staged path into the store at the end; stage: leave them
-# staged for the copy step that follows (a delta step before the full one).
+# staged for the copy step that follows (a delta step before the full one), listed in
+# .verified; after-stage: that copy step, which promotes them too.
 finish=${3:-promote}
 store="$root/nix/store"
 incoming="$store/.nixos-via-incoming"
@@ -11,9 +12,18 @@ mkdir -p -m 0755 "$root/nix" "$store"
 mkdir -p -m 0700 "$incoming" "$done"
 rm -f "$incoming/.end"
 rm -rf "$incoming/.patch"
+# The paths the stage step just before this one (same plan) completed are trusted as it
+# listed them: checking each again with find costs ~10 forks a path (703 paths: 15 s).
+# Everything else staged (a cut run's, or a list no step of this plan wrote) is checked.
+verified=' '
+if [ "$finish" = after-stage ] && [ -f "$incoming/.verified" ]; then
+  while IFS= read -r name; do verified="$verified$name "; done < "$incoming/.verified"
+fi
+rm -f "$incoming/.verified"
 for path in "$incoming"/*; do
   [ -e "$path" ] || [ -L "$path" ] || continue
   name=${path##*/}
+  case $verified in *" $name "*) [ -f "$done/$name" ] && continue ;; esac
   staged_ok "$incoming" "$name" || rm -rf "$path" "$done/${name:?}"
 done
 for mark in "$done"/*; do
@@ -52,7 +62,13 @@ if [ -d "$incoming/.patch" ]; then
   rm -rf "$incoming/.patch"
   [ "$failed" = 0 ] || exit 1
 fi
-[ "$finish" = promote ] || exit 0
+if [ "$finish" = stage ]; then
+  for mark in "$done"/*; do
+    [ -e "$mark" ] || continue
+    if [ -e "$incoming/${mark##*/}" ] || [ -L "$incoming/${mark##*/}" ]; then printf '%s\n' "${mark##*/}"; fi
+  done > "$incoming/.verified"
+  exit 0
+fi
 # One mv per 256 paths, not one per path: forks are what a loaded target pays for (703
 # paths: 14 of 18 s on the benchmark's busy machine). Store path names hold no blanks.
 set --

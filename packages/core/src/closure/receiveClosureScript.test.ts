@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,10 +38,10 @@ async function markedStream(paths: readonly string[]): Promise<Buffer> {
 for (const { name: label, id, argv: [file, ...pre], available } of TARGET_SHELLS) {
 
   /** Runs the receiver; `fileLimitBlocks` stands in for a disk that fills mid-copy. */
-  const receive = (root: string, input: Buffer, fileLimitBlocks?: number) =>
+  const receive = (root: string, input: Buffer, fileLimitBlocks?: number, finish: string[] = []) =>
     spawnSync(
       file,
-      [...pre, "-c", `${fileLimitBlocks === undefined ? "" : `ulimit -f ${fileLimitBlocks}; trap '' XFSZ; `}eval "$RECEIVE"`, "nixos-via-receive", root, "none"],
+      [...pre, "-c", `${fileLimitBlocks === undefined ? "" : `ulimit -f ${fileLimitBlocks}; trap '' XFSZ; `}eval "$RECEIVE"`, "nixos-via-receive", root, "none", ...finish],
       { input, env: { ...process.env, RECEIVE: RECEIVE_CLOSURE_SCRIPT }, encoding: "utf8" },
     );
   const trusted = (root: string): string[] => {
@@ -79,6 +79,28 @@ for (const { name: label, id, argv: [file, ...pre], available } of TARGET_SHELLS
       const cut = receive(root, whole.subarray(0, 4096));
       expect(cut.status).not.toBe(0);
       expect(readdirSync(join(root, "nix/store")).filter((n) => !n.startsWith("."))).toEqual([]);
+    });
+
+    it("a stage run lists what it staged; only the after-stage run that follows trusts that list", async () => {
+      const root = join(work, `stage-${id}`);
+      const incoming = join(root, "nix/store/.nixos-via-incoming");
+      const staged = receive(root, await markedStream(names.slice(0, 2)), undefined, ["stage"]);
+      expect(staged.status, staged.stderr).toBe(0);
+      expect(readFileSync(join(incoming, ".verified"), "utf8").split("\n").filter(Boolean).sort()).toEqual(names.slice(0, 2));
+      const promoted = receive(root, await markedStream(names.slice(2)), undefined, ["after-stage"]);
+      expect(promoted.status, promoted.stderr).toBe(0);
+      for (const name of names) execFileSync("diff", ["-r", "--no-dereference", join(source, name), join(root, "nix/store", name)]);
+      expect(existsSync(incoming)).toBe(false);
+
+      // A plain run ignores a list it finds: a listed path that no longer matches its marker goes.
+      const other = join(work, `stale-list-${id}`);
+      const otherIncoming = join(other, "nix/store/.nixos-via-incoming");
+      expect(receive(other, await markedStream(names.slice(0, 1)), undefined, ["stage"]).status).toBe(0);
+      writeFileSync(join(otherIncoming, names[0]!, "bin", "extra"), "not sent\n");
+      const plain = receive(other, await markedStream(names.slice(1)));
+      expect(plain.status, plain.stderr).toBe(0);
+      expect(existsSync(join(other, "nix/store", names[0]!))).toBe(false);
+      expect(existsSync(otherIncoming)).toBe(false);
     });
 
     it("drops markers of an earlier format or without their path", async () => {

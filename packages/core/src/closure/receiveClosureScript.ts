@@ -26,13 +26,15 @@ export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + applyPatches +
 
 /**
  * The argv that runs {@link RECEIVE_CLOSURE_SCRIPT} on a target. `stage` leaves the
- * complete paths staged for a copy step that follows (the delta step before the full one).
+ * complete paths staged for a copy step that follows (the delta step before the full one),
+ * listed as verified; `after-stage` is that step: it promotes them with its own paths and
+ * trusts the list instead of checking each staged path again (~10 forks a path).
  *
  * @example
  * ```ts
  * target.exec(receiveClosureScript("/mnt", "none"), { stdin: tarStream });
  * ```
  */
-export function receiveClosureScript(root: string, compression: Compression, finish: "promote" | "stage" = "promote"): string[] {
-  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression, ...(finish === "stage" ? ["stage"] : [])];
+export function receiveClosureScript(root: string, compression: Compression, finish: "promote" | "stage" | "after-stage" = "promote"): string[] {
+  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression, ...(finish === "promote" ? [] : [finish])];
 }

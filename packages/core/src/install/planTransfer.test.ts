@@ -66,7 +66,8 @@ describe("planTransfer with deltas", () => {
     expect(delta!.receiver.at(-1)).toBe("stage");
     expect(full!.paths.map((p) => p.path)).toEqual(paths.slice(-3).map((p) => p.path));
     expect(full!.deltas).toBeUndefined();
-    expect(full!.receiver.at(-1)).toBe("zstd");
+    // It trusts the delta step's list of what it staged instead of checking each path again.
+    expect(full!.receiver.at(-1)).toBe("after-stage");
     expect(t.delta.paths).toBe(paths.length - 3);
     expect(t.delta.estimatedBytes).toBeLessThan(t.copy.bytes * 0.38);
   });

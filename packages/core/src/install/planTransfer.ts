@@ -88,7 +88,7 @@ export function planTransfer(
       bytes: closureBytes(full),
       compression,
       ...(windowLog === undefined ? {} : { windowLog }),
-      receiver: receiveClosureScript(target.root, compression),
+      receiver: receiveClosureScript(target.root, compression, deltas.length > 0 ? "after-stage" : "promote"),
     });
   }
   return ok({
