@@ -112,7 +112,11 @@ function writeHeader(out: Uint8Array, offset: number, name: string, type: string
   h.set(TEMPLATE);
   encoder.encodeInto(name, h.subarray(0, 99));
   encoder.encodeInto(mode, h.subarray(100, 107));
-  encoder.encodeInto(size.toString(8).padStart(11, "0"), h.subarray(124, 135));
+  // 11 octal digits and a NUL up to 8 GiB; GNU tar also reads all 12 bytes as digits (to
+  // 64 GiB). Beyond that the field would need base-256, which no store file here needs.
+  const octal = size.toString(8).padStart(11, "0");
+  if (octal.length > 12) throw new RangeError(`${name} is ${size} bytes: too big for a tar header's size field`);
+  encoder.encodeInto(octal, h.subarray(124, 124 + octal.length));
   h[156] = type.charCodeAt(0);
   if (link !== "") encoder.encodeInto(link, h.subarray(157, 256));
   let sum = 0;

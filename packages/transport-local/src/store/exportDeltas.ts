@@ -209,7 +209,7 @@ function fileMember(out: Batches, c: FileContext): { ask: PatchRequest; finish: 
     out.commit(data + padTo(size));
   };
   const oldPath = join(c.from, c.rel);
-  const old = c.rel === "" || c.rel.includes("\n") ? undefined : lstatSync(oldPath, { throwIfNoEntry: false });
+  const old = c.rel === "" || c.rel.includes("\n") ? undefined : lstatOrNothing(oldPath);
   if (old?.isFile() !== true) return void full();
   if (old.size === size && ((old.mode & 0o100) !== 0) === executable() && (sameFile(st, old) || equalsFile(bytes, oldPath, c.scratch))) {
     c.counts.linked++;
@@ -292,4 +292,17 @@ function related(bytes: Uint8Array, old: Uint8Array): boolean {
     if (haystack.indexOf(bytes.subarray(at, at + WIDTH)) >= 0) return true;
   }
   return false;
+}
+
+/**
+ * The predecessor's entry at the same place, or nothing: not only when it is missing but
+ * when the place cannot be reached in it (a file where the new path has a folder: ENOTDIR;
+ * a symlink loop; no permission). Then the file goes in full.
+ */
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
