@@ -286,6 +286,10 @@ try {
           for (const ph of phases) {
             const P = G[ph];
             if (skip.has(`${lk}:${c}:${ph}`) || !planned(lk, c, ph, i)) continue;
+            // Every timed copy starts with the disk quiet: the previous copy's dirty pages
+            // (up to 650 MiB, written back 30 s later by default) and the last root's removal
+            // (ext4 mounted with discard) would otherwise land inside the next contender's time.
+            await sh("sync");
             link.reset(); sampler.reset();
             const cpu0 = cpuTimes(); const t0 = performance.now();
             const r = await C.run(ctx, P.top, root, P.missing);
