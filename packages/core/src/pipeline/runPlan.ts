@@ -7,7 +7,7 @@ import { switchDetached } from "../deploy/switchDetached.js";
 import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
 import { reconnectUntil } from "../target/reconnectUntil.js";
 import { SystemNotUpError, waitForSystem } from "../target/waitForSystem.js";
-import { foldedAfterCopy, foldedArgv, foldedLength, parseFoldMark, type FoldedCommand } from "./foldRunSteps.js";
+import { foldedAfterCopy, foldedArgv, foldedLength, foldTag, parseFoldMark, type FoldedCommand } from "./foldRunSteps.js";
 import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
@@ -301,7 +301,7 @@ async function runFolded(
   enterPhase: (phase: string) => void,
   lead: FoldLead,
 ): Promise<Result<void, NixosViaError>> {
-  const tag = `nixos-via-step-${Math.random().toString(36).slice(2, 12)}`;
+  const tag = foldTag();
   let current = 0;
   let started = Date.now();
   const start = (i: number): void => {
