@@ -327,6 +327,22 @@ describe("nixos-via over ssh://", () => {
     }
   });
 
+  // sshd hands the whole command to `sh -c` as one argument, at most 128 KiB on Linux: text
+  // that fits alone but not with a long command goes on the channel, not inside the line.
+  it("streams a stdin that would make the command too long for the target to exec", async () => {
+    const knownHosts = join(work, "known_hosts_long");
+    const target = (await createSshTarget("127.0.0.1", { user: "root", port: sshd.port, identityFiles: [client.key], knownHostsFile: knownHosts, acceptNewHostKey: true, configFile: false }))._unsafeUnwrap();
+    try {
+      const text = "0123456789abcdef\n".repeat(3800);
+      const long = "y".repeat(70 * 1024);
+      const r = (await target.exec(["sh", "-c", 'cat; test "${#1}" = 71680 && exit 7', "long", long], { stdin: text }))._unsafeUnwrap();
+      expect(r.stdout).toBe(text);
+      expect(r.exitCode).toBe(7);
+    } finally {
+      await target.close();
+    }
+  });
+
   it("does not ask for a sudo password where there is no sudo", async () => {
     // A PATH with id and sh but no sudo, as on a minimal rescue system.
     const bin = join(work, "no-sudo-bin");

@@ -3,11 +3,12 @@ import { homedir } from "node:os";
 import type { Duplex } from "node:stream";
 import type { Client } from "ssh2";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { shellQuote, type ExecOptions, type NixosViaError, type Target } from "@nixos-via/core";
+import type { ExecOptions, NixosViaError, Target } from "@nixos-via/core";
 import { resolveSshHost, type SshHost } from "./config/resolveSshHost.js";
 import { connect, forwardThrough, type ConnectParameters } from "./connect.js";
 import { SshConnectError, SshSudoError } from "./errors.js";
 import { channelExec } from "./exec/channelExec.js";
+import { commandLine } from "./exec/commandLine.js";
 import { sudoExec, type RunArgv, type SudoMode } from "./sudo/sudoWrap.js";
 
 /** Options of {@link createSshTarget}; defaults as OpenSSH's. */
@@ -150,10 +151,9 @@ function setUp(
   let client = first;
   let sudo: SudoMode = { kind: "none" };
   const raw = (argv: readonly string[], o: ExecOptions = {}) => {
-    const inline = inlineStdin(o.stdin);
-    if (inline === undefined) return channelExec(client, shellQuote(argv), o);
+    const { command, inlined } = commandLine(argv, o.stdin);
     const { stdin: _sent, ...rest } = o;
-    return channelExec(client, `printf '%s' ${shellQuote([inline])} | ${shellQuote(argv)}`, rest);
+    return channelExec(client, command, inlined ? rest : o);
   };
   const exec = (argv: readonly string[], o: ExecOptions = {}) => sudoExec(raw, sudo, argv, o);
   // A root login needs no question: every round trip counts on slow links.
@@ -190,21 +190,6 @@ function setUp(
       client.end();
       return errAsync(e);
     });
-}
-
-/**
- * The most stdin text that travels inside the command line instead of after it: OpenSSH
- * opens a session's window only once the command runs, so stdin sent on the channel
- * costs a round trip after the exec request; inside the command it costs none (the
- * probe's list of paths: 46 KiB for the benchmark's 706). Linux takes 128 KiB for the one
- * word sshd hands the login shell; the scripts around it need ~10 KiB.
- */
-const INLINE_STDIN_MAX = 64 * 1024;
-
-/** Text stdin small enough to go inside the command; never bytes (secrets come as bytes, a sudo password as a stream). */
-function inlineStdin(stdin: ExecOptions["stdin"]): string | undefined {
-  if (typeof stdin !== "string" || stdin === "" || stdin.length > INLINE_STDIN_MAX) return undefined;
-  return Buffer.byteLength(stdin) <= INLINE_STDIN_MAX ? stdin : undefined;
 }
 
 /** sudo without a password when allowed; otherwise ask once and check the password. No sudo, no question. */

@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runScript, TARGET_SHELLS } from "../../test/support/targetShells.js";
-import { foldedAfterCopy, foldedArgv, foldedLength, INLINE_STDIN_MAX } from "./foldRunSteps.js";
+import { COMMAND_MAX, shellQuote } from "../target/shellQuote.js";
+import { foldedAfterCopy, foldedArgv, foldedCommandBytes, foldedLength, foldTag, INLINE_STDIN_MAX } from "./foldRunSteps.js";
 import type { CopyClosureStep, RunStep } from "./Step.js";
 
 const work = mkdtempSync(join(tmpdir(), "nextgen-fold-"));
@@ -25,6 +27,43 @@ describe("which steps fold", () => {
     // As the first of a group it streams its stdin, whatever the size.
     expect(foldedLength([register(`${"x".repeat(INLINE_STDIN_MAX)}\n`), profile], 0)).toBe(2);
     expect(foldedLength([profile, register("a\nb\n")], 0)).toBe(2);
+  });
+});
+
+describe("the whole folded command stays within what a target can exec", () => {
+  /** Text of whole lines, `n` bytes. */
+  const lines = (n: number) => `${"x".repeat(n - 1)}\n`;
+  const bytes = (s: string) => new TextEncoder().encode(s).byteLength;
+
+  it("measures the command as runPlan sends it, quoted", () => {
+    const commands = [{ argv: copy.receiver }, register("it's\n"), profile];
+    expect(foldedCommandBytes(commands)).toBe(bytes(shellQuote(foldedArgv(commands, foldTag()))));
+  });
+
+  it("folds a step that brings the command to COMMAND_MAX exactly, and stops before one a byte longer", () => {
+    const first = register(lines(40 * 1024));
+    // The size that makes the copy, the first and a second registration exactly COMMAND_MAX.
+    const fill = COMMAND_MAX - foldedCommandBytes([{ argv: copy.receiver }, first, register(lines(1))]) + 1;
+    expect(fill).toBeLessThanOrEqual(INLINE_STDIN_MAX);
+    expect(foldedCommandBytes([{ argv: copy.receiver }, first, register(lines(fill))])).toBe(COMMAND_MAX);
+    expect(foldedAfterCopy([copy, first, register(lines(fill)), profile], 0)).toBe(2);
+    expect(foldedAfterCopy([copy, first, register(lines(fill + 1)), profile], 0)).toBe(1);
+    // A group without a copy: its first step's stdin is the command's own, not in the line.
+    const lead = COMMAND_MAX - foldedCommandBytes([profile, first, register(lines(1))]) + 1;
+    expect(foldedLength([profile, first, register(lines(lead))], 0)).toBe(3);
+    expect(foldedLength([profile, first, register(lines(lead + 1)), profile], 0)).toBe(2);
+  });
+
+  // Linux refuses an argument over 128 KiB (E2BIG), as sshd's `sh -c COMMAND` on a target would.
+  it("leaves out of the fold what would make the exec fail: two registrations of 64 KiB", () => {
+    const big: RunStep = { ...register(lines(INLINE_STDIN_MAX)), argv: ["true"] };
+    const steps = [{ ...copy, receiver: ["cat"] }, big, big];
+    const run = (n: number) =>
+      spawnSync("sh", ["-c", shellQuote(foldedArgv([{ argv: ["cat"] }, ...steps.slice(1, 1 + n)] as RunStep[], foldTag()))], { input: "" });
+    expect(run(2).error).toMatchObject({ code: "E2BIG" });
+    const folded = foldedAfterCopy(steps, 0);
+    expect(folded).toBe(1);
+    expect(run(folded).status).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { shellQuote } from "../target/shellQuote.js";
+import { COMMAND_MAX, shellQuote } from "../target/shellQuote.js";
 import type { Phase, RunStep, Step } from "./Step.js";
 
 /**
@@ -13,9 +13,8 @@ const FOLDABLE: ReadonlySet<Phase> = new Set<Phase>(["register", "profile", "act
  * The most stdin a folded step that does not come first may have: it travels inside the
  * command, as a here-document. A next generation's registration is mostly the references
  * of its toplevel and system-path (the benchmark's 5 new paths: 48 KiB, its toplevel naming
- * 700 packages). Linux takes at most 128 KiB for the one word `sh -c` gets from sshd, the
- * scripts around it need ~10 KiB. More, and the step runs as a command of its own, its
- * stdin streamed.
+ * 700 packages). More, and the step runs as a command of its own, its stdin streamed; so
+ * does a step that would make the whole command longer than {@link COMMAND_MAX}.
  */
 export const INLINE_STDIN_MAX = 64 * 1024;
 
@@ -48,14 +47,13 @@ function foldable(step: Step, first: boolean): step is RunStep {
 }
 
 /**
- * How many steps from `start` on run as one command: the adjacent foldable run steps
- * (1 when the step at `start` runs alone).
+ * How many steps from `start` on run as one command: the adjacent foldable run steps, as
+ * long as the whole command stays within {@link COMMAND_MAX} (1 when the step at `start`
+ * runs alone).
  */
 export function foldedLength(steps: readonly Step[], start: number): number {
   if (!foldable(steps[start]!, true)) return 1;
-  let end = start + 1;
-  while (end < steps.length && foldable(steps[end]!, false)) end++;
-  return end - start;
+  return foldEnd(steps, start + 1, [steps[start] as RunStep]) - start;
 }
 
 /**
@@ -65,10 +63,35 @@ export function foldedLength(steps: readonly Step[], start: number): number {
  * (complete, checked): so a registration never runs after a failed or cut copy.
  */
 export function foldedAfterCopy(steps: readonly Step[], index: number): number {
-  if (steps[index]?.kind !== "copy-closure") return 0;
-  let end = index + 1;
-  while (end < steps.length && foldable(steps[end]!, false)) end++;
-  return end - index - 1;
+  const copy = steps[index];
+  if (copy?.kind !== "copy-closure") return 0;
+  return foldEnd(steps, index + 1, [{ argv: copy.receiver }]) - index - 1;
+}
+
+/**
+ * Where the steps from `from` on that join `group` end: at the first that is not foldable,
+ * or whose here-document would make the one command longer than {@link COMMAND_MAX}, the
+ * most a target can exec (that step and the rest then run as commands of their own).
+ */
+function foldEnd(steps: readonly Step[], from: number, group: readonly FoldedCommand[]): number {
+  let end = from;
+  for (; end < steps.length && foldable(steps[end]!, false); end++) {
+    const joined = [...group, steps[end] as RunStep];
+    if (foldedCommandBytes(joined) > COMMAND_MAX) break;
+    group = joined;
+  }
+  return end;
+}
+
+/** A tag for {@link foldedArgv}, unique to a run, always {@link TAG_LENGTH} long. */
+export function foldTag(): string {
+  return `nixos-via-step-${Math.random().toString(36).slice(2, 12).padEnd(10, "0")}`;
+}
+const TAG_LENGTH = foldTag().length;
+
+/** The bytes of the command {@link foldedArgv} makes of `commands`, as a remote target gets it (quoted). */
+export function foldedCommandBytes(commands: readonly FoldedCommand[]): number {
+  return new TextEncoder().encode(shellQuote(foldedArgv(commands, "t".repeat(TAG_LENGTH)))).byteLength;
 }
 
 /**

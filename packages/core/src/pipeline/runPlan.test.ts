@@ -595,12 +595,22 @@ describe("runPlan on a remote target: the steps after a copy run inside the copy
     expect(events.some((e) => e.type === "step-start" && e.index === 1)).toBe(false);
   });
 
-  it("fails as the copy when the sender failed, even after the receiver", async () => {
-    const { target } = remote(2);
-    const { source } = memorySource([bytes("tar")], errAsync(new ClosureReadError("tar could not read the store paths")));
-    const error = (await runPlan(plan(copy, register), { target, source }))._unsafeUnwrapErr();
+  // The target ran the steps after the receiver: they happened, and only the copy failed.
+  it("when the sender fails after the receiver succeeded, ends the copy failed and the steps the target ran done, and says both", async () => {
+    const { target } = remote(3);
+    const { source } = memorySource([bytes("tar")], errAsync(new ClosureReadError("zstd could not compress the store paths (exit 1)")));
+    const events: PipelineEvent[] = [];
+    const error = (await runPlan(plan(copy, register, activate), { target, source, onEvent: (e) => events.push(e) }))._unsafeUnwrapErr();
+    expect(events.filter((e) => e.type === "step-start" || e.type === "step-end").map((e) => (e.type === "step-end" ? `end:${e.index}:${e.ok}` : `start:${e.index}`))).toEqual([
+      "start:0", "end:0:false", "start:1", "end:1:true", "start:2", "end:2:true",
+    ]);
+    expect(events.some((e) => e.type === "progress" && e.pathsDone === 3)).toBe(false);
     expect(error).toBeInstanceOf(StepFailedError);
-    expect(error.message).toContain("copy 3 store paths: tar could not read the store paths");
+    expect((error as StepFailedError).stepIndex).toBe(0);
+    expect(error.message).toBe(
+      "copy 3 store paths: the target received the whole stream and ran what follows it (register 3 store paths, activate), but this machine's side of the copy failed: zstd could not compress the store paths (exit 1)",
+    );
+    expect(events.at(-1)).toMatchObject({ type: "done", ok: false, error });
   });
 
   it("leaves a local target's copy and registration as two commands", async () => {

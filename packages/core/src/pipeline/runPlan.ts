@@ -7,7 +7,7 @@ import { switchDetached } from "../deploy/switchDetached.js";
 import type { SwitchOutcome } from "../deploy/SwitchOutcome.js";
 import { reconnectUntil } from "../target/reconnectUntil.js";
 import { SystemNotUpError, waitForSystem } from "../target/waitForSystem.js";
-import { foldedAfterCopy, foldedArgv, foldedLength, parseFoldMark, type FoldedCommand } from "./foldRunSteps.js";
+import { foldedAfterCopy, foldedArgv, foldedLength, foldTag, parseFoldMark, type FoldedCommand } from "./foldRunSteps.js";
 import type { CopyClosureStep, CopyFilesStep, Plan, RunStep, Step, StepOutputs, SwitchStep, WaitForInstallerStep, WaitForSystemStep } from "./Step.js";
 
 /** Options of {@link runPlan}. */
@@ -279,8 +279,12 @@ async function runStep(
 /** What the first command of a folded group reads, and what happens when it is done. */
 interface FoldLead {
   readonly stdin?: ExecInput | undefined;
-  /** Called when the first command's mark arrives, before its step ends. */
-  readonly onDone?: () => void;
+  /**
+   * Awaited when the first command's mark arrives, before its step ends: whether this
+   * machine's side of it succeeded too (a copy's export). When not, the step ends failed,
+   * though the target goes on with the later ones. @default succeeded
+   */
+  readonly settle?: () => Promise<boolean>;
   /** Called when the first command failed (its own exit code, or a lost connection). */
   readonly onFailed?: () => void;
 }
@@ -301,7 +305,7 @@ async function runFolded(
   enterPhase: (phase: string) => void,
   lead: FoldLead,
 ): Promise<Result<void, NixosViaError>> {
-  const tag = `nixos-via-step-${Math.random().toString(36).slice(2, 12)}`;
+  const tag = foldTag();
   let current = 0;
   let started = Date.now();
   const start = (i: number): void => {
@@ -314,7 +318,13 @@ async function runFolded(
   // stderr goes through a line splitter of its own that takes the marks out.
   let partial = "";
   const decoder = new TextDecoder();
-  const onStderrText = (text: string, final: boolean): void => {
+  // Output is handled in the order it came, one piece after the other: the first step's end
+  // may wait for this machine's side of it (`lead.settle`), and what follows waits with it.
+  let handled: Promise<void> = Promise.resolve();
+  const inOrder = (handle: () => void | Promise<void>): void => {
+    handled = handled.then(handle);
+  };
+  const onStderrText = async (text: string, final: boolean): Promise<void> => {
     const lines = (partial + text).split("\n");
     partial = final ? "" : (lines.pop() ?? "");
     for (const line of lines) {
@@ -325,8 +335,8 @@ async function runFolded(
       }
       if (mark.before !== "") output.stderr(new TextEncoder().encode(`${mark.before}\n`));
       output.flush();
-      if (mark.done === 0) lead.onDone?.();
-      emit({ type: "step-end", index: first + mark.done, ok: true, durationMs: Date.now() - started });
+      const ok = mark.done === 0 && lead.settle !== undefined ? await lead.settle() : true;
+      emit({ type: "step-end", index: first + mark.done, ok, durationMs: Date.now() - started });
       if (mark.done + 1 < group.length) {
         output = outputCollector(first + mark.done + 1, emit);
         start(mark.done + 1);
@@ -337,10 +347,14 @@ async function runFolded(
   const result = await options.target.exec(foldedArgv(commands, tag), {
     ...(lead.stdin !== undefined ? { stdin: lead.stdin } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    onStdout: (chunk) => output.stdout(chunk),
-    onStderr: (chunk) => onStderrText(decoder.decode(chunk, { stream: true }), false),
+    onStdout: (chunk) => inOrder(() => output.stdout(chunk)),
+    onStderr: (chunk) => {
+      const text = decoder.decode(chunk, { stream: true });
+      inOrder(() => onStderrText(text, false));
+    },
   });
-  onStderrText(decoder.decode(), true);
+  inOrder(() => onStderrText(decoder.decode(), true));
+  await handled;
   output.flush();
   const failed = group[current];
   if (result.isOk() && result.value.exitCode === 0 && failed === undefined) return ok(undefined);
@@ -360,6 +374,8 @@ async function runFolded(
  * A copy and the run steps after it as one command: the receiver reads the stream, and
  * each step runs only once the one before it succeeded (a receiver succeeds only on a
  * complete stream, its files checked), so nothing is registered that did not arrive.
+ * An export that fails after the receiver succeeded cannot stop the steps the target then
+ * runs: the copy ends failed, those steps end as they did, and the error says both.
  */
 async function runCopyFolded(
   step: CopyClosureStep,
@@ -380,14 +396,22 @@ async function runCopyFolded(
   const { exported, stream, finished, wireBytes } = copy.value;
   const ran = await runFolded([step, ...after], [{ argv: step.receiver }, ...after], index, total, options, emit, enterPhase, {
     stdin: stream,
-    onDone: finished,
+    settle: async () => {
+      const sent = await exported.done;
+      if (sent.isOk()) finished();
+      return sent.isOk();
+    },
     onFailed: () => exported.cancel(),
   });
   const sent = await exported.done;
   if (ran.isErr()) return err(ran.error);
-  // The receiver had the whole stream: a sender that failed after it cannot have changed
-  // what arrived, yet the run reports it as the copy's failure, as a copy of its own would.
-  if (sent.isErr()) return err(new StepFailedError(index, `${step.description}: ${sent.error.message}`, { cause: sent.error }));
+  if (sent.isErr()) {
+    // What arrived was complete and checked, and the target went on with it: a rerun finds
+    // the paths registered and sends nothing again.
+    const names = after.map((s) => s.description).join(", ");
+    const why = `the target received the whole stream and ran what follows it (${names}), but this machine's side of the copy failed: ${sent.error.message}`;
+    return err(new StepFailedError(index, `${step.description}: ${why}`, { cause: sent.error }));
+  }
   return ok({ bytes: wireBytes() });
 }
 

@@ -7,5 +7,5 @@ export type { ConnectionOptions, InstallOption, OpenedTarget, OpenTargetOptions,
 export { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
 export { FEATURE_MODULES, KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 export { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";
-export { shellQuote } from "./shellQuote.js";
+export { COMMAND_MAX, shellQuote } from "./shellQuote.js";
 export { CHECK_BLOCK_DEVICE_SCRIPT, checkBlockDevice, parseBlockDeviceCheck } from "./checkBlockDevice.js";
