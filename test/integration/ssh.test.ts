@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, nixosVia } from "../support/cli.js";
 import { startCutProxy } from "../support/cutProxy.js";
 import { buildMiniSystem, closureOf, nix, NIX_ENV } from "../support/nix.js";
-import { keyPair, startSshd, type Sshd } from "../support/sshd.js";
+import { keyPair, startSshd, unsignableEcdsaKey, type Sshd } from "../support/sshd.js";
 import { removeTree, tempRoot } from "../support/tempRoot.js";
 
 const cliBin = new URL("../../packages/cli/bin/nixos-via.js", import.meta.url).pathname;
@@ -340,6 +340,26 @@ describe("nixos-via over ssh://", () => {
       expect(r.exitCode).toBe(7);
     } finally {
       await target.close();
+    }
+  });
+
+  // A key file is signed at once (one round trip); one that cannot sign must not end the login.
+  it("logs in with the next key file when one cannot sign, refused or accepted by the server", async () => {
+    const bad = await unsignableEcdsaKey(work, "unsignable");
+    const both = await startSshd(join(work, "sshd-unsignable"), { authorizedKeys: { root: `${bad.pub}\n${client.pub}` } });
+    try {
+      for (const port of [sshd.port, both.port]) {
+        const opened = await createSshTarget("127.0.0.1", { user: "root", port, identityFiles: [bad.key, client.key], knownHostsFile: join(work, `known_hosts_unsignable_${port}`), acceptNewHostKey: true, configFile: false, agent: "" });
+        expect(opened.isOk(), opened.isErr() ? `${port === sshd.port ? "refused" : "accepted"}: ${opened.error.message}` : "").toBe(true);
+        const target = opened._unsafeUnwrap();
+        expect((await target.exec(["id", "-u"]))._unsafeUnwrap().stdout).toBe("0\n");
+        await target.close();
+      }
+      // Alone, it fails the login in one line that says why.
+      const alone = await createSshTarget("127.0.0.1", { user: "root", port: both.port, identityFiles: [bad.key], knownHostsFile: join(work, "known_hosts_unsignable_alone"), acceptNewHostKey: true, configFile: false, agent: "" });
+      expect(alone.isErr() && alone.error.message).toMatch(/refused every key offered \(.*unsignable; one could not sign: .*private key too large\)/);
+    } finally {
+      await both.stop();
     }
   });
 

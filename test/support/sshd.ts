@@ -24,6 +24,32 @@ export async function keyPair(dir: string, name: string, type: "ed25519" | "rsa"
   return { key, pub: (await readFile(`${key}.pub`, "utf8")).trim() };
 }
 
+/**
+ * A real ECDSA (P-256) key file that ssh2 reads but cannot sign with: its public key is
+ * ssh-keygen's, its private scalar 200 bytes, too large for the curve (OpenSSL: "private
+ * key too large"), as a damaged private key would be.
+ */
+export async function unsignableEcdsaKey(dir: string, name: string): Promise<{ key: string; pub: string }> {
+  const key = join(dir, name);
+  await execa("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", name, "-f", `${key}.real`]);
+  const pub = (await readFile(`${key}.real.pub`, "utf8")).trim();
+  const blob = Buffer.from(pub.split(" ")[1]!, "base64");
+  const string = (b: Uint8Array) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(b.length);
+    return Buffer.concat([length, b]);
+  };
+  // The public blob is string type, string curve, string point: the private part repeats them.
+  const fields: Buffer[] = [];
+  for (let p = 0; p < blob.length; p += 4 + blob.readUInt32BE(p)) fields.push(blob.subarray(p + 4, p + 4 + blob.readUInt32BE(p)));
+  let secret = Buffer.concat([Buffer.from([1, 2, 3, 4, 1, 2, 3, 4]), ...fields.map(string), string(Buffer.alloc(200, 0x11)), string(Buffer.from(name))]);
+  secret = Buffer.concat([secret, Buffer.from(Array.from({ length: (8 - (secret.length % 8)) % 8 }, (_, i) => i + 1))]);
+  const body = Buffer.concat([Buffer.from("openssh-key-v1\0"), string(Buffer.from("none")), string(Buffer.from("none")), string(Buffer.alloc(0)), Buffer.from([0, 0, 0, 1]), string(blob), string(secret)]);
+  const lines = body.toString("base64").match(/.{1,70}/g)!.join("\n");
+  await writeFile(key, `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines}\n-----END OPENSSH PRIVATE KEY-----\n`, { mode: 0o600 });
+  return { key, pub };
+}
+
 export interface Sshd {
   readonly port: number;
   readonly hostKey: string;

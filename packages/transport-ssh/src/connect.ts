@@ -52,6 +52,7 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
     const preferred = hostKeyTypesToAsk(entries, name, expected).flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? []);
     let refusal: NixosViaError | undefined;
     let toRecord: Uint8Array | undefined;
+    let unsignable: string | undefined;
     const client = new Client();
     const config: ConnectConfig = {
       host: p.hostname,
@@ -96,7 +97,11 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
         // Errors keep coming after the first (a host that is rebooting resets connections,
         // a dropped link errs on every open channel): every one needs a listener, and only
         // the first can fail the connect; later ones surface through the commands they break.
-        client.on("error", (e) => reject(e));
+        // A key file that cannot sign is reported, then ssh2 tries the next key itself.
+        client.on("error", (e: Error & { level?: string }) => {
+          if (e.level === "client-authentication" && /\bsigning\b/.test(e.message)) unsignable = e.message;
+          else reject(e);
+        });
         client.connect(config);
       }),
       (cause): NixosViaError => {
@@ -106,7 +111,7 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
         const auth = e.level === "client-authentication";
         return new SshConnectError(
           auth
-            ? `${p.user}@${name} refused every key offered (${describeKeys(p)}); pass -i KEY or load the key into ssh-agent`
+            ? `${p.user}@${name} refused every key offered (${describeKeys(p)}${unsignable === undefined ? "" : `; one could not sign: ${unsignable}`}); pass -i KEY or load the key into ssh-agent`
             : `cannot connect to ${name}: ${e.message}`,
           { cause },
         );
@@ -153,7 +158,7 @@ interface ParsedKey {
  * carries the signature, the hash chosen as ssh2 does for the same algorithm. Keys of the
  * agent, and ssh2 versions without this object, log in as before.
  */
-function signKeyFilesAtOnce(client: Client): void {
+export function signKeyFilesAtOnce(client: Client): void {
   // ssh2's own pairs (getKeyAlgos); other key types hash as their type says.
   const RSA_HASHES: Record<string, string> = { "rsa-sha2-512": "sha512", "rsa-sha2-256": "sha256", "ssh-rsa": "sha1" };
   const protocol = (client as unknown as { _protocol?: AuthProtocol })._protocol;
@@ -166,12 +171,25 @@ function signKeyFilesAtOnce(client: Client): void {
       return authPK.call(this, username, key, keyAlgo, sign);
     }
     const hash = RSA_HASHES[String(keyAlgo)];
+    // ssh2 builds the signed request only in `done`, synchronously. A key that cannot sign
+    // (a damaged private part; an empty ECDSA signature made ssh2 throw) never calls it and
+    // is asked about instead, as without this wrapper: the server refuses it, or takes it
+    // and ssh2 reports that it cannot sign (connect goes on); either way the next key follows.
     return authPK.call(this, username, key, keyAlgo, (data: Buffer, done: (signature: Buffer) => void) => {
-      const signature = (parsed as ParsedKey).sign(data, hash);
-      // A key that cannot sign is refused by the server like any wrong key: the next is tried.
-      done(signature instanceof Error ? Buffer.alloc(0) : signature);
+      const signature = signOrError(parsed as ParsedKey, data, hash);
+      if (signature instanceof Error) return authPK.call(this, username, key, keyAlgo);
+      done(signature);
     });
   };
+}
+
+/** The key's signature of `data`, or the Error it gave or threw. */
+function signOrError(key: ParsedKey, data: Buffer, hash: string | undefined): Buffer | Error {
+  try {
+    return key.sign(data, hash);
+  } catch (cause) {
+    return cause instanceof Error ? cause : new Error(String(cause));
+  }
 }
 
 function recordHostKey(file: string, name: string, key: Uint8Array): ResultAsync<void, NixosViaError> {

@@ -57,11 +57,9 @@ describe("the whole folded command stays within what a target can exec", () => {
   // Linux refuses an argument over 128 KiB (E2BIG), as sshd's `sh -c COMMAND` on a target would.
   it("leaves out of the fold what would make the exec fail: two registrations of 64 KiB", () => {
     const big: RunStep = { ...register(lines(INLINE_STDIN_MAX)), argv: ["true"] };
-    const steps = [{ ...copy, receiver: ["cat"] }, big, big];
-    const run = (n: number) =>
-      spawnSync("sh", ["-c", shellQuote(foldedArgv([{ argv: ["cat"] }, ...steps.slice(1, 1 + n)] as RunStep[], foldTag()))], { input: "" });
+    const run = (n: number) => spawnSync("sh", ["-c", shellQuote(foldedArgv([{ argv: ["cat"] }, ...Array<RunStep>(n).fill(big)], foldTag()))], { input: "" });
     expect(run(2).error).toMatchObject({ code: "E2BIG" });
-    const folded = foldedAfterCopy(steps, 0);
+    const folded = foldedAfterCopy([{ ...copy, receiver: ["cat"] }, big, big], 0);
     expect(folded).toBe(1);
     expect(run(folded).status).toBe(0);
   });
