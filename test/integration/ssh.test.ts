@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -247,6 +248,23 @@ describe("nixos-via over ssh://", () => {
     const run = await nixosVia(["install", "ssh://web-alias", "--root", root, "--system", gen1, "--dry-run", "--ssh-config", config]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(new RegExp(`^nixos-via: error: cannot parse the SSH config ${config}: .*--ssh-config FILE$`));
+  });
+
+  it("says in one line that nothing listens on the port, and touches nothing", async () => {
+    // The TCP connection is opened before ssh2 is loaded: a refusal that comes first must
+    // still end the connect, as one line, not as a crash or a wait for the timeout.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const root = await freshRoot("root-refused");
+    const knownHosts = join(work, "known_hosts_refused");
+    const run = await nixosVia(["install", `ssh://root@127.0.0.1:${closed}`, "--root", root, "--system", gen1, "-i", client.key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null"]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`nixos-via: error: cannot connect to [127.0.0.1]:${closed}: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(existsSync(join(root, "nix"))).toBe(false);
   });
 
   it("without a terminal to ask the sudo password on, says in one line to use --sudo-password-stdin", async () => {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { connect as connectTcp } from "node:net";
 import { dirname } from "node:path";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig } from "ssh2";
 import type { Duplex } from "node:stream";
 import { okAsync, ResultAsync } from "neverthrow";
 import type { NixosViaError } from "@nixos-via/core";
@@ -46,7 +47,18 @@ const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
  */
 export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError> {
   const name = knownHostsName(p.hostname, p.port);
-  return ResultAsync.fromSafePromise(readFile(p.knownHostsFile, "utf8").catch(() => "")).andThen((text) => {
+  // The TCP handshake (a round trip) runs while known_hosts is read and ssh2 is loaded
+  // (~50 ms of modules, loaded only by a command that connects). ssh2 takes over a socket
+  // that is still connecting; an error before that is kept and fails the connect below.
+  const sock = p.sock ?? connectTcp({ host: p.hostname, port: p.port });
+  let early: Error | undefined;
+  const keepEarly = (e: Error) => (early ??= e);
+  sock.on("error", keepEarly);
+  const prepared = ResultAsync.fromPromise(Promise.all([readFile(p.knownHostsFile, "utf8").catch(() => ""), import("ssh2")]), (cause): NixosViaError => {
+    sock.destroy();
+    return new SshConnectError(`cannot load ssh2 to connect to ${name}: ${(cause as Error).message}`, { cause });
+  });
+  return prepared.andThen(([text, { Client }]) => {
     const entries = parseKnownHosts(text);
     const expected = p.expectHostKey === undefined ? undefined : Buffer.from(p.expectHostKey, "base64");
     const preferred = hostKeyTypesToAsk(entries, name, expected).flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? []);
@@ -62,7 +74,7 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
       keepaliveInterval: 10_000,
       keepaliveCountMax: 3,
       ...(p.agent ? { agent: p.agent } : {}),
-      ...(p.sock ? { sock: p.sock } : {}),
+      sock,
       // ssh2's prepend skips what its default list holds already (all of these), so they
       // are removed first: only then do they move to the front, in this order.
       ...(preferred.length > 0
@@ -102,6 +114,11 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
           if (e.level === "client-authentication" && /\bsigning\b/.test(e.message)) unsignable = e.message;
           else reject(e);
         });
+        if (early !== undefined) {
+          reject(early);
+          return;
+        }
+        sock.off("error", keepEarly);
         client.connect(config);
       }),
       (cause): NixosViaError => {
