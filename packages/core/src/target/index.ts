@@ -4,7 +4,7 @@ export { SystemNotUpError, waitForSystem, type WaitForSystemOptions } from "./wa
 export type { Generation, TargetFacts } from "./TargetFacts.js";
 export { parseTargetUri, type TargetSpec } from "./TargetSpec.js";
 export type { ConnectionOptions, InstallOption, OpenedTarget, OpenTargetOptions, Transport } from "./Transport.js";
-export { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
+export { PROBE_SCRIPT, parseProbeOutput, probeTarget, type ProbeOptions } from "./probeTarget.js";
 export { FEATURE_MODULES, KERNEL_CAPABILITIES } from "./kernelCapabilities.js";
 export { nixStoreEnv, SELECT_NIX_STORE } from "./selectNixStore.js";
 export { COMMAND_MAX, shellQuote } from "./shellQuote.js";

@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errAsync, okAsync } from "neverthrow";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { afterEach, describe, expect, it } from "vitest";
 import { TransportError } from "../errors/index.js";
 import { PROBE_SCRIPT, parseProbeOutput, probeTarget } from "./probeTarget.js";
@@ -216,6 +216,34 @@ describe("probeTarget", () => {
     expect((await probeTarget(target, PATHS))._unsafeUnwrapErr()).toBe(broken);
   });
 
+  it("names the candidates to onCandidates once, at candidates=end, from lines split across chunks", async () => {
+    const out = `machine=x86_64\ndb=present\ncandidate=${OLD1}\ncandidate=${OLD2}\ncandidates=end\ninvalid=${OLD2}\n`;
+    const heard: (readonly string[])[] = [];
+    const { target } = fakeTarget((_argv, options) => {
+      // Chunks cut inside a line and inside the end mark, as a pipe may deliver them.
+      const cuts = [25, 40, 90, out.indexOf("candidates=end") + 5, out.length - 3, out.length];
+      let from = 0;
+      for (const to of cuts) {
+        options?.onStdout?.(new TextEncoder().encode(out.slice(from, to)));
+        from = to;
+      }
+      return okAsync(result({ stdout: out }));
+    });
+    const facts = (await probeTarget(target, PATHS, { onCandidates: (c) => heard.push(c) }))._unsafeUnwrap();
+    expect(heard).toEqual([[OLD1, OLD2]]);
+    expect(facts.predecessors).toEqual(new Set([OLD1]));
+  });
+
+  it("does not call onCandidates when the probe ends before naming them", async () => {
+    const heard: (readonly string[])[] = [];
+    const { target } = fakeTarget((_argv, options) => {
+      options?.onStdout?.(new TextEncoder().encode("machine=x86_64\ndb=absent\n"));
+      return okAsync(result({ stdout: "machine=x86_64\ndb=absent\n" }));
+    });
+    await probeTarget(target, PATHS, { onCandidates: (c) => heard.push(c) });
+    expect(heard).toEqual([]);
+  });
+
   it("reports an error= line as a failed probe", async () => {
     const { target } = fakeTarget(() =>
       okAsync(result({ stdout: "machine=x86_64\ndb=present\nerror=nix-store could not read the target database\n" })),
@@ -398,6 +426,44 @@ describe("PROBE_SCRIPT under a real sh", () => {
     expect(facts.tools).toEqual(new Set(["nix-store"]));
     const log = spawnSync("cat", [join(root, "../nix-store.log")], { encoding: "utf8" }).stdout;
     expect(log).toBe(`--store local?root=${root} --check-validity --print-invalid ${PATHS.join(" ")}\n`);
+  });
+
+  it("names the predecessor candidates before the target's nix-store runs", async () => {
+    const { root, bin } = scratch();
+    mkdirSync(join(root, "nix/var/nix/db"), { recursive: true });
+    writeFileSync(join(root, "nix/var/nix/db/db.sqlite"), "");
+    mkdirSync(join(root, "nix/store", OLD1.slice("/nix/store/".length)), { recursive: true });
+    for (const cmd of ["ls", "awk", "sleep"]) symlinkSync(which(cmd)!, join(bin, cmd));
+    // The stand-in nix-store waits (up to 5 s) for the caller to have heard the candidates,
+    // and says so in what it prints, so a probe naming them only afterwards fails here.
+    const heard = join(root, "../heard");
+    writeFileSync(
+      join(bin, "nix-store"),
+      `#!/bin/sh\ni=0\nwhile [ ! -e "${heard}" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done\n[ -e "${heard}" ] || echo /nix/store/late-nix-store-ran-first\n`,
+      { mode: 0o755 },
+    );
+    const streaming: Target = {
+      ...localTarget(root, bin),
+      exec(argv, options) {
+        const [cmd, ...args] = argv;
+        return ResultAsync.fromSafePromise(
+          new Promise<ExecResult>((resolve) => {
+            const child = spawn(cmd === "sh" ? (which("sh") ?? "/bin/sh") : cmd!, args, { env: { ...options?.env, PATH: bin } });
+            let stdout = "";
+            child.stdout.on("data", (d: Buffer) => {
+              stdout += d.toString();
+              options?.onStdout?.(d);
+            });
+            child.stdin.end(typeof options?.stdin === "string" ? options.stdin : "");
+            child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr: "" }));
+          }),
+        );
+      },
+    };
+    let named: readonly string[] | undefined;
+    const facts = (await probeTarget(streaming, PATHS, { onCandidates: (c) => { named = c; writeFileSync(heard, ""); } }))._unsafeUnwrap();
+    expect(named).toEqual([OLD1]);
+    expect(facts.predecessors).toEqual(new Set([OLD1]));
   });
 
   it("never runs the root's own nix-store on a tree of this machine (hostNix)", async () => {

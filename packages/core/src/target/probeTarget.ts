@@ -37,19 +37,57 @@ export const PROBE_SCRIPT: string = STAGED_PATH_CHECK + KERNEL_CAPABILITIES + SE
 export function probeTarget(
   target: Target,
   paths: readonly string[],
-  options: { readonly tools?: readonly string[]; readonly kernel?: boolean } = {},
+  options: ProbeOptions = {},
 ): ResultAsync<TargetFacts, NixosViaError> {
   const tools = [...new Set([...TOOLS, ...(options.tools ?? [])])];
+  const onCandidates = options.onCandidates;
   return target
     .exec(["sh", "-c", PROBE_SCRIPT, "nixos-via-probe", target.root, ...tools], {
       env: { ...nixStoreEnv(target), ...(options.kernel === false ? { NIXOS_VIA_PROBE_KERNEL: "skip" } : {}) },
       stdin: paths.length === 0 ? "" : `${paths.join("\n")}\n`,
+      ...(onCandidates === undefined ? {} : { onStdout: candidatesWatcher(onCandidates) }),
     })
     .andThen((result) =>
       result.exitCode === 0
         ? parseProbeOutput(result.stdout, paths)
         : err(new ProbeError(`the probe of ${target.uri} exited with ${result.exitCode}`, { details: result.stderr })),
     );
+}
+
+/** What {@link probeTarget} looks for, and who hears of predecessors early. */
+export interface ProbeOptions {
+  /** Tools to look for besides the usual ones (a layout's `mkfs.*`, …). */
+  readonly tools?: readonly string[];
+  /** `false` leaves out file systems and kernel features. @default true */
+  readonly kernel?: boolean;
+  /**
+   * Called once, before the target's Nix runs, with the store paths that may be
+   * predecessors (not yet checked to be valid there): reading this machine's copies can
+   * start while the probe finishes. Not called when the probe ends before that point.
+   */
+  readonly onCandidates?: (candidates: readonly string[]) => void;
+}
+
+/** An `onStdout` that collects `candidate=` lines and calls `onCandidates` at `candidates=end`. */
+function candidatesWatcher(onCandidates: (candidates: readonly string[]) => void): (chunk: Uint8Array) => void {
+  const decoder = new TextDecoder();
+  let pending = "";
+  let done = false;
+  const candidates: string[] = [];
+  return (chunk) => {
+    if (done) return;
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line === "candidates=end") {
+        done = true;
+        onCandidates(candidates);
+        return;
+      }
+      if (line.startsWith("candidate=")) candidates.push(line.slice("candidate=".length));
+    }
+  };
 }
 
 /** Reads the probe's `key=value` lines. Exported for tests. */

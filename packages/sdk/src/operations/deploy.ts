@@ -98,8 +98,9 @@ export function deploy(parameters: DeployParameters): ResultAsync<DeployReport, 
       readCurrentClosure(target).andThen((current) => {
         const diff = diffClosures(current?.paths ?? [], system.closure.paths);
         parameters.onEvent?.({ type: "diff", diff });
-        return probeTarget(target, system.closure.paths.map((p) => p.path), { kernel: false })
-          .andThen((facts) => readDeltaOptions(parameters.delta, target, facts, store).map((delta) => ({ facts, delta })))
+        const deltas = readDeltaOptions(parameters.delta, target, store);
+        return probeTarget(target, system.closure.paths.map((p) => p.path), { kernel: false, onCandidates: deltas.onCandidates })
+          .andThen((facts) => deltas.read(facts).map((delta) => ({ facts, delta })))
           .andThen(({ facts, delta }) =>
             planDeploy({
               delta,

@@ -198,11 +198,12 @@ function runInstall(
   }
   return checkBootFolder(target, system, layout)
     .andThen(() => planLayoutFor(layout, opened, transport, p))
-    .andThen((layoutPlan) =>
-      probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [], kernel: layoutPlan !== undefined }).andThen((facts) =>
-        readDeltaOptions(p.delta, target, facts, store).map((delta) => ({ facts, layoutPlan, delta })),
-      ),
-    )
+    .andThen((layoutPlan) => {
+      const deltas = readDeltaOptions(p.delta, target, store);
+      return probeTarget(target, system.closure.paths.map((s) => s.path), { tools: layoutPlan?.tools ?? [], kernel: layoutPlan !== undefined, onCandidates: deltas.onCandidates }).andThen((facts) =>
+        deltas.read(facts).map((delta) => ({ facts, layoutPlan, delta })),
+      );
+    })
     .andThen(({ facts, layoutPlan, delta }) => planInstallSteps({ system, target, facts, layout: layoutPlan, layoutSource: p.layoutSource, extras, delta }))
     .andThen((plan) => runOrPreview(plan, target, p, store));
 }
