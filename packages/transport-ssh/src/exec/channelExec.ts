@@ -1,6 +1,7 @@
 import type { Client, ClientChannel } from "ssh2";
 import { ResultAsync } from "neverthrow";
 import { TransportError, type ExecOptions, type ExecResult } from "@nixos-via/core";
+import { prepareWarmChannel, takeWarmChannel } from "./warmChannel.js";
 
 /**
  * Runs one shell command line on an open connection (one channel), streaming stdin with
@@ -15,11 +16,7 @@ export function channelExec(client: Client, command: string, options: ExecOption
       const onConnectionLost = () => reject(new TransportError("the SSH connection was lost before the command ended"));
       client.once("close", onConnectionLost);
       const settle = () => client.removeListener("close", onConnectionLost);
-      client.exec(command, (error, channel) => {
-        if (error) {
-          settle();
-          return reject(new TransportError(`cannot start a command over SSH: ${error.message}`, { cause: error }));
-        }
+      const run = (channel: ClientChannel) => {
         const out: Buffer[] = [];
         const errs: Buffer[] = [];
         let exitCode: number | undefined;
@@ -58,7 +55,20 @@ export function channelExec(client: Client, command: string, options: ExecOption
           else reject(new TransportError(options.signal?.aborted ? "the command was stopped" : "the SSH connection was lost before the command ended", { details: stderr }));
         });
         void writeStdin(channel, options.stdin);
-      });
+      };
+      // A channel opened ahead (warmChannel.ts) if one waits; the next opens meanwhile.
+      const warm = takeWarmChannel(client, command);
+      if (warm !== undefined) run(warm);
+      else {
+        client.exec(command, (error, channel) => {
+          if (error) {
+            settle();
+            return reject(new TransportError(`cannot start a command over SSH: ${error.message}`, { cause: error }));
+          }
+          run(channel);
+        });
+      }
+      prepareWarmChannel(client);
     }),
     (e) => (e instanceof TransportError ? e : new TransportError(String(e), { cause: e })),
   );
