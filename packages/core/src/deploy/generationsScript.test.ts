@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeNixStore } from "../../test/support/fakeNixStore.js";
-import { runScript, TARGET_SHELLS, toolFolder } from "../../test/support/targetShells.js";
+import { CHROOT_WORKS, fakeNixStore, fakeNixStoreCalls, rootNixStore } from "../../test/support/fakeNixStore.js";
+import { runScript, TARGET_SHELLS, toolFolder, which } from "../../test/support/targetShells.js";
 import type { StorePathInfo } from "../closure/StorePathInfo.js";
 import { GENERATIONS_SCRIPT, parseGenerations, planGc } from "./generations.js";
 import { CURRENT_CLOSURE_SCRIPT } from "./readCurrentClosure.js";
@@ -18,7 +18,10 @@ const GLIBC = info("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-glibc-2.39", 30_000_000);
 const OLD = info("11111111111111111111111111111111-nixos-system-web-24.05", 1000, [GLIBC.path]);
 const NEW = info("22222222222222222222222222222222-nixos-system-web-24.11", 2000, [GLIBC.path]);
 // What a target's scripts need besides nix-store; busybox ash has them as applets.
-const TOOLS = ["readlink", "stat", "xargs", "mkdir", "ln", "cat"];
+const TOOLS = ["readlink", "stat", "xargs", "mkdir", "ln", "cat", "grep", "sh"];
+
+const nixStore = (dir: string): string =>
+  fakeNixStore(dir, [GLIBC, OLD, NEW], { [OLD.path]: [GLIBC.path, OLD.path], [NEW.path]: [GLIBC.path, NEW.path] });
 
 for (const shell of TARGET_SHELLS) {
   describe.skipIf(!shell.available)(`the store-reading scripts under ${shell.name}, with a fake nix-store`, () => {
@@ -35,13 +38,11 @@ for (const shell of TARGET_SHELLS) {
       symlinkSync(OLD.path, join(profiles, "system-1-link"));
       symlinkSync(NEW.path, join(profiles, "system-2-link"));
       symlinkSync("system-2-link", join(profiles, "system"));
-      const data = join(base, "nix");
-      const nixStore = fakeNixStore(data, [GLIBC, OLD, NEW], { [OLD.path]: [GLIBC.path, OLD.path], [NEW.path]: [GLIBC.path, NEW.path] });
-      bin = toolFolder(join(base, "bin"), TOOLS, { "nix-store": nixStore });
+      bin = toolFolder(join(base, "bin"), TOOLS, { "nix-store": nixStore(join(base, "nix")) });
     });
     afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-    const calls = () => readFileSync(join(base, "nix/calls"), "utf8").trim().split("\n");
+    const calls = (dir = join(base, "nix")) => fakeNixStoreCalls(dir);
     const run = (script: string, name: string, args: string[], env: Record<string, string> = {}) => {
       const r = runScript(shell, script, name, args, { env: { PATH: bin, NIXOS_VIA_NIX_STORE: "host", ...env } });
       expect(r.status, r.stderr).toBe(0);
@@ -90,6 +91,38 @@ for (const shell of TARGET_SHELLS) {
       run(script!, name!, args, { ...gc.env });
       expect(readlinkSync(join(root, "nix/var/nix/gcroots/profiles"))).toBe("/nix/var/nix/profiles");
       expect(calls()).toEqual([`--store local?root=${root} --gc`]);
+    });
+
+    // The root's own Nix, run by the real chroot: the system's nix-store as NixOS links it.
+    describe.skipIf(!CHROOT_WORKS)("with the root's own nix-store", () => {
+      const own = { NIXOS_VIA_NIX_STORE: "" };
+      beforeEach(() => symlinkSync(which("chroot")!, join(bin, "chroot")));
+
+      it("CURRENT_CLOSURE_SCRIPT starts it once a call, and none just to see that it runs", () => {
+        rootNixStore(root, { script: nixStore(join(root, "fake")) });
+        expect(run(CURRENT_CLOSURE_SCRIPT, "nixos-via-current", [root], own)).toContain(`closure\n${GLIBC.path}\n`);
+        expect(calls(join(root, "fake"))).toEqual([`--query --requisites ${NEW.path}`, `--dump-db ${GLIBC.path} ${NEW.path}`]);
+        expect(calls()).toEqual([]);
+      });
+
+      it("GENERATIONS_SCRIPT and the gc step fall back to this machine's nix-store when the root's cannot run", () => {
+        rootNixStore(root, {});
+        const generations = parseGenerations(run(GENERATIONS_SCRIPT, "nixos-via-generations", [root], own))._unsafeUnwrap();
+        expect(generations.map((g) => g.closureBytes)).toEqual([30_001_000, 30_002_000]);
+        const [, , script, name, ...args] = planGc({ root, capabilities: { root: false, remote: false, hostNix: false, running: false } }, [], {}).steps.at(-1)!.argv;
+        run(script!, name!, args, own);
+        expect(calls().filter((c) => !c.includes(" --query "))).toEqual([
+          `--store local?root=${root} --dump-db ${GLIBC.path} ${OLD.path}`,
+          `--store local?root=${root} --dump-db ${GLIBC.path} ${NEW.path}`,
+          `--store local?root=${root} --gc`,
+        ]);
+      });
+
+      it("CURRENT_CLOSURE_SCRIPT reports a root whose nix-store cannot run, on a machine without one, with the one error line first", () => {
+        rootNixStore(root, {});
+        rmSync(join(bin, "nix-store"));
+        expect(run(CURRENT_CLOSURE_SCRIPT, "nixos-via-current", [root], own).split("\n")[0]).toBe("error=the target has a Nix database but no nix-store to read it with");
+      });
     });
   });
 }

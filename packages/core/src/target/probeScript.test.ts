@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeNixStore } from "../../test/support/fakeNixStore.js";
-import { runScript, TARGET_SHELLS, toolFolder } from "../../test/support/targetShells.js";
+import { CHROOT_WORKS, fakeNixStore, fakeNixStoreCalls, rootNixStore } from "../../test/support/fakeNixStore.js";
+import { runScript, TARGET_SHELLS, toolFolder, which } from "../../test/support/targetShells.js";
 import { formatManifest } from "../closure/markPathBoundaries.js";
 import { PROBE_SCRIPT, parseProbeOutput } from "./probeTarget.js";
 
@@ -13,16 +13,19 @@ const STAGED = S("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-bash-5.2");
 const CUT = S("cccccccccccccccccccccccccccccccc-kernel");
 const PATHS = [HAVE, STAGED, CUT];
 // What the probe needs besides the tools it reports; busybox ash has them as applets.
-const NEEDS = ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat", "awk", "ls"];
+const NEEDS = ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat", "awk", "ls", "sh"];
 // A registered earlier build of glibc (same name, other hash), and an unregistered one.
 const OLD = S("dddddddddddddddddddddddddddddddd-glibc-2.38");
 const GONE = S("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-glibc-2.39");
+// An ELF file the kernel cannot execute (ENOEXEC), as another machine kind's programs.
+const FOREIGN = "\x7fELF, of another machine\n";
 
 for (const shell of TARGET_SHELLS) {
   describe.skipIf(!shell.available)(`PROBE_SCRIPT under ${shell.name}, on a root with a database`, () => {
     let base: string;
     let root: string;
     let bin: string;
+    let nixStore: (dir: string) => string;
     beforeEach(() => {
       base = mkdtempSync(join(tmpdir(), "nixos-via-probe-"));
       root = join(base, "root");
@@ -37,9 +40,9 @@ for (const shell of TARGET_SHELLS) {
         mkdirSync(join(incoming, ".done"), { recursive: true });
         writeFileSync(join(incoming, ".done", name), formatManifest({ files: 1, bytes: 5, links: 0, dirs: 2 }));
       }
-      const nixStore = fakeNixStore(join(base, "nix"), [HAVE, OLD].map((path) => ({ path, narHash: `sha256:${"ab".repeat(32)}`, narSize: 1, references: [] })), {});
+      nixStore = (dir) => fakeNixStore(dir, [HAVE, OLD].map((path) => ({ path, narHash: `sha256:${"ab".repeat(32)}`, narSize: 1, references: [] })), {});
       for (const p of [OLD, GONE]) mkdirSync(join(root, p));
-      bin = toolFolder(join(base, "bin"), NEEDS, { "nix-store": nixStore, tar: "exit 0\n" });
+      bin = toolFolder(join(base, "bin"), NEEDS, { "nix-store": nixStore(join(base, "nix")), tar: "exit 0\n" });
     });
     afterEach(() => rmSync(base, { recursive: true, force: true }));
 
@@ -88,6 +91,48 @@ for (const shell of TARGET_SHELLS) {
       const out = probe();
       expect(out).toContain("error=the target has a Nix database but no nix-store to read it with\n");
       expect(parseProbeOutput(out, PATHS)._unsafeUnwrapErr().message).toBe("the target has a Nix database but no nix-store to read it with");
+    });
+
+    // The root's own Nix, run by the real chroot: the system's nix-store as NixOS links it.
+    describe.skipIf(!CHROOT_WORKS)("with the root's own nix-store", () => {
+      const calls = fakeNixStoreCalls;
+      beforeEach(() => symlinkSync(which("chroot")!, join(bin, "chroot")));
+
+      it("asks the root's nix-store, started once: no start just to see that it runs", () => {
+        rootNixStore(root, { script: nixStore(join(root, "fake")) });
+        const facts = parseProbeOutput(probe(), PATHS)._unsafeUnwrap();
+        expect(facts.registered).toEqual(new Set([HAVE]));
+        expect(facts.predecessors).toEqual(new Set([OLD]));
+        expect(calls(join(root, "fake"))).toEqual([expect.stringMatching(/^--check-validity --print-invalid /)]);
+        expect(calls(join(base, "nix"))).toEqual([]);
+      });
+
+      it.each<[string, { file?: string }]>([
+        ["a link to a Nix package the root does not have", {}],
+        ["an ELF interpreter the root does not have (the kernel says ENOENT, chroot exits 127)", { file: "#!/nix/store/ffffffffffffffffffffffffffffffff-glibc-2.39/lib/ld-linux-x86-64.so.2\n" }],
+        ["another machine kind's program, and /bin/sh (chroot exits 126)", { file: FOREIGN }],
+      ])("falls back to this machine's nix-store, pointed at the root, when the root's cannot run: %s", (_, program) => {
+        rootNixStore(root, program);
+        if (program.file === FOREIGN) writeFileSync(join(root, "bin/sh"), FOREIGN);
+        const facts = parseProbeOutput(probe(), PATHS)._unsafeUnwrap();
+        expect(facts.registered).toEqual(new Set([HAVE]));
+        expect(facts.predecessors).toEqual(new Set([OLD]));
+        expect(calls(join(base, "nix"))).toEqual([expect.stringMatching(new RegExp(`^--store local\\?root=${root} --check-validity --print-invalid `))]);
+      });
+
+      it("reports a root whose nix-store cannot run, on a machine without one, with the one error line", () => {
+        rootNixStore(root, {});
+        rmSync(join(bin, "nix-store"));
+        const out = probe();
+        expect(out.split("\n").find((l) => l.startsWith("error="))).toBe("error=the target has a Nix database but no nix-store to read it with");
+        expect(parseProbeOutput(out, PATHS)._unsafeUnwrapErr().message).toBe("the target has a Nix database but no nix-store to read it with");
+      });
+
+      it("reports the root's nix-store failing to read the database, without asking this machine's", () => {
+        rootNixStore(root, { script: "[ \"$1\" = --version ] && exit 0\necho 'error: database disk image is malformed' >&2\nexit 1\n" });
+        expect(parseProbeOutput(probe(), PATHS)._unsafeUnwrapErr().message).toBe("nix-store could not read the target database");
+        expect(calls(join(base, "nix"))).toEqual([]);
+      });
     });
   });
 }

@@ -274,8 +274,9 @@ describe("PROBE_SCRIPT under a real sh", () => {
     const bin = join(base, "bin");
     mkdirSync(join(root, "nix/var/nix/profiles"), { recursive: true });
     mkdirSync(bin);
-    // What the script needs to run at all; none of these is a tool it reports.
-    for (const cmd of ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat"]) {
+    // What the script needs to run at all; none of these is a tool it reports. xargs runs
+    // the root's nix-store through sh.
+    for (const cmd of ["uname", "readlink", "xargs", "grep", "sed", "find", "wc", "cat", "sh"]) {
       const real = which(cmd);
       if (real === undefined) throw new Error(`the test needs ${cmd}`);
       symlinkSync(real, join(bin, cmd));

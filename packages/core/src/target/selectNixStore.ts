@@ -9,7 +9,12 @@ import selectNixStore from "./selectNixStore.sh";
  * tree on this machine) only this machine's Nix, pointed at the root: a program from the
  * root would run as this machine's root. Otherwise the running system's on a live target,
  * else the root's own system's (its schema), else one on the target's PATH pointed at the
- * root. Shared by every script that reads the store: they start with this text.
+ * root. The root's own is not started to see whether it runs there (~30 ms of the target's
+ * CPU a start): each call runs it through chroot, and a call whose chroot says it could not
+ * run it (exit 125–127: nix-store read nothing) runs again with the one on PATH, or prints
+ * the `error=…` line when there is none. A failure of a nix-store that ran is returned as it
+ * is. Shared by every script that reads the store: they start with this text, and need `sh`
+ * on PATH (xargs runs the root's nix-store through it).
  */
 export const SELECT_NIX_STORE: string = selectNixStore;
 

@@ -55,7 +55,8 @@ export function toolFolder(dir: string, real: readonly string[], fakes: Readonly
   return dir;
 }
 
-function which(cmd: string): string | undefined {
+/** Where `cmd` is on this machine's PATH. */
+export function which(cmd: string): string | undefined {
   const found = spawnSync("sh", ["-c", 'command -v "$1"', "which", cmd], { encoding: "utf8" });
   return found.status === 0 ? found.stdout.trim() : undefined;
 }
