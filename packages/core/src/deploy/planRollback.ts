@@ -5,6 +5,7 @@ import { TargetUnusableError } from "../errors/index.js";
 import type { Plan, RunStep, Step, SwitchStep } from "../pipeline/Step.js";
 import type { Target } from "../target/Target.js";
 import type { Generation, TargetFacts } from "../target/TargetFacts.js";
+import { generationBack } from "./generationBack.js";
 
 /** Options of {@link planRollback}. */
 export interface PlanRollbackParameters {
@@ -45,7 +46,7 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     argv: ["ln", "-sfn", generationLinkName(to.number), profilePaths(root).system],
   };
   const after: Step = target.capabilities.running
-    ? switchBack(from, to, magicRollback, confirmTimeoutS)
+    ? switchBack(facts, from, to, magicRollback, confirmTimeoutS)
     : {
         kind: "run",
         phase: "activate",
@@ -65,14 +66,21 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
   });
 }
 
-function switchBack(from: Generation, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
+/**
+ * An unconfirmed rollback goes back to the system that runs now, which is `from` unless a
+ * deploy was cut after its profile step: then `from` never ran, and switching to it would
+ * be no way back.
+ */
+function switchBack(facts: TargetFacts, from: Generation, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
+  const running = facts.runningSystem ?? from.toplevel;
+  const back = generationBack(facts, running, to.toplevel) ?? from;
   return {
     kind: "switch",
     phase: "switch",
-    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${from.number}` : ""),
+    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${back.number}` : ""),
     action: "switch",
     toplevel: to.toplevel,
-    previous: { toplevel: from.toplevel, link: generationLinkName(from.number) },
+    previous: { toplevel: running, link: generationLinkName(back.number) },
     magicRollback,
     confirmTimeoutS,
     healthChecks: [],
