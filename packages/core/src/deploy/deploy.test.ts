@@ -95,7 +95,7 @@ describe("planRollback and planDeploy", () => {
   it("rolls back to the generation below the current one", () => {
     const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
     const plan = planRollback({ target, facts: facts({ generations: [{ number: 1, toplevel: P("a", "s1") }, { number: 3, toplevel: P("c", "s3") }, { number: 4, toplevel: P("d", "s4") }], currentGeneration: 4 }) })._unsafeUnwrap();
-    expect([plan.from.number, plan.to.number]).toEqual([4, 3]);
+    expect([plan.from.number, plan.to.number, plan.back.number]).toEqual([4, 3, 4]);
     expect(plan.steps[0]).toMatchObject({ kind: "run", argv: ["ln", "-sfn", "system-3-link", "/nix/var/nix/profiles/system"] });
     // A running system then switches to it, detached, and can come back to generation 4.
     expect(plan.steps[1]).toMatchObject({ kind: "switch", action: "switch", toplevel: P("c", "s3"), previous: { toplevel: P("d", "s4"), link: "system-4-link" }, magicRollback: true });
@@ -162,7 +162,7 @@ describe("what a failed switch returns to, when the profile and the running syst
 
   it("rollback from the cut run's generation comes back to the running system, never to the one that never ran", () => {
     const plan = planRollback({ target: live, facts: cut })._unsafeUnwrap();
-    expect([plan.from.number, plan.to.number]).toEqual([3, 2]);
+    expect([plan.from.number, plan.to.number, plan.back.number]).toEqual([3, 2, 2]);
     expect(plan.steps[1]).toMatchObject({ toplevel: P("b", "nixos-system-2"), previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
   });
 });

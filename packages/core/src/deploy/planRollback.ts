@@ -21,6 +21,11 @@ export interface PlanRollbackParameters {
 export interface RollbackPlan extends Plan {
   readonly from: Generation;
   readonly to: Generation;
+  /**
+   * The generation an unconfirmed switch to `to` leaves current: `from`, unless a deploy
+   * was cut after its profile step and `from` is a system that never ran.
+   */
+  readonly back: Generation;
 }
 
 /**
@@ -45,8 +50,12 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     description: `make generation ${to.number} the system profile`,
     argv: ["ln", "-sfn", generationLinkName(to.number), profilePaths(root).system],
   };
+  // An unconfirmed switch goes back to the system that runs now, which is `from` unless a
+  // deploy was cut after its profile step: then `from` never ran and is no way back.
+  const running = (target.capabilities.running ? facts.runningSystem : undefined) ?? from.toplevel;
+  const back = generationBack(facts, running, to.toplevel) ?? from;
   const after: Step = target.capabilities.running
-    ? switchBack(facts, from, to, magicRollback, confirmTimeoutS)
+    ? switchBack({ toplevel: running, generation: back }, to, magicRollback, confirmTimeoutS)
     : {
         kind: "run",
         phase: "activate",
@@ -63,24 +72,18 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     cleanup: [],
     from,
     to,
+    back,
   });
 }
 
-/**
- * An unconfirmed rollback goes back to the system that runs now, which is `from` unless a
- * deploy was cut after its profile step: then `from` never ran, and switching to it would
- * be no way back.
- */
-function switchBack(facts: TargetFacts, from: Generation, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
-  const running = facts.runningSystem ?? from.toplevel;
-  const back = generationBack(facts, running, to.toplevel) ?? from;
+function switchBack(back: { toplevel: string; generation: Generation }, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
   return {
     kind: "switch",
     phase: "switch",
-    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${back.number}` : ""),
+    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${back.generation.number}` : ""),
     action: "switch",
     toplevel: to.toplevel,
-    previous: { toplevel: running, link: generationLinkName(back.number) },
+    previous: { toplevel: back.toplevel, link: generationLinkName(back.generation.number) },
     magicRollback,
     confirmTimeoutS,
     healthChecks: [],
