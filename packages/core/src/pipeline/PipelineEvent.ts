@@ -35,6 +35,7 @@ export type PipelineEvent =
       readonly type: "done";
       readonly ok: boolean;
       readonly durationMs: number;
+      /** Store paths the target's receiver took whole, though a later step (or this machine's side of the copy) failed. */
       readonly copiedPaths: number;
       readonly copiedBytes: number;
       readonly error?: NixosViaError;
