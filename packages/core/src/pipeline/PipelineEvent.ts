@@ -35,7 +35,7 @@ export type PipelineEvent =
       readonly type: "done";
       readonly ok: boolean;
       readonly durationMs: number;
-      /** Store paths the target's receiver took whole, though a later step (or this machine's side of the copy) failed. */
+      /** Store paths the run delivered, as `RunSummary.copiedPaths` (runPlan.ts) counts them. */
       readonly copiedPaths: number;
       readonly copiedBytes: number;
       readonly error?: NixosViaError;

@@ -26,7 +26,11 @@ export interface RunPlanOptions {
 /** What a finished run did. */
 export interface RunSummary {
   readonly durationMs: number;
-  /** Store paths the target's receiver took whole in this run, a run that failed after that too. */
+  /**
+   * Store paths this run delivered: those of each copy step that succeeded, and over a
+   * remote target (the later steps run in the copy's command) those its receiver took
+   * whole, though a later step or this machine's side of the copy failed after that.
+   */
   readonly copiedPaths: number;
   /** Bytes that crossed to the target: the copy stream after compression. */
   readonly copiedBytes: number;
