@@ -95,7 +95,7 @@ describe("planRollback and planDeploy", () => {
   it("rolls back to the generation below the current one", () => {
     const target = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
     const plan = planRollback({ target, facts: facts({ generations: [{ number: 1, toplevel: P("a", "s1") }, { number: 3, toplevel: P("c", "s3") }, { number: 4, toplevel: P("d", "s4") }], currentGeneration: 4 }) })._unsafeUnwrap();
-    expect([plan.from.number, plan.to.number]).toEqual([4, 3]);
+    expect([plan.from.number, plan.to.number, plan.back.number]).toEqual([4, 3, 4]);
     expect(plan.steps[0]).toMatchObject({ kind: "run", argv: ["ln", "-sfn", "system-3-link", "/nix/var/nix/profiles/system"] });
     // A running system then switches to it, detached, and can come back to generation 4.
     expect(plan.steps[1]).toMatchObject({ kind: "switch", action: "switch", toplevel: P("c", "s3"), previous: { toplevel: P("d", "s4"), link: "system-4-link" }, magicRollback: true });
@@ -120,6 +120,50 @@ describe("planRollback and planDeploy", () => {
     await expect(formatPlan(plan)).toMatchFileSnapshot("../../test/__golden__/deploy-ssh-switch.plan.txt");
     const noNix = planDeploy({ system, target, facts: facts({ tools: new Set(["tar"]) }) });
     expect(noNix.isErr() && noNix.error.message).toMatch(/runs no Nix/);
+  });
+});
+
+describe("what a failed switch returns to, when the profile and the running system disagree", () => {
+  const live = { uri: "ssh://web", root: "/", capabilities: { root: true, remote: true, hostNix: false, running: true } };
+  const NEW = P("n", "nixos-system-3");
+  const system = { toplevel: NEW, system: "x86_64-linux", closure: { root: NEW, paths: [] } };
+  const switchOf = (plan: { steps: readonly { kind: string }[] }) => plan.steps.find((s) => s.kind === "switch");
+  // A first run cut after its profile step: system-3-link is the new system, the profile
+  // points at it, and generation 2 still runs.
+  const cut = facts({
+    generations: [...facts().generations, { number: 3, toplevel: NEW }],
+    currentGeneration: 3,
+    runningSystem: P("b", "nixos-system-2"),
+  });
+
+  it("a rerun reuses the generation the cut run made, and goes back to the running system and its generation", () => {
+    const plan = planDeploy({ system, target: live, facts: cut })._unsafeUnwrap();
+    expect(plan.generation).toBe(3);
+    expect(plan.steps.some((s) => s.phase === "profile")).toBe(false);
+    expect(switchOf(plan)).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+    // boot activates nothing: it goes back to the profile's generation, here the new system, so to the running one.
+    expect(switchOf(planDeploy({ system, target: live, facts: cut, action: "boot" })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+    expect(switchOf(planDeploy({ system, target: live, facts: cut, action: "test" })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: undefined } });
+  });
+
+  it("after a boot deploy, switch goes back to what runs and boot to what the bootloader was to start", () => {
+    const booted = facts({ generations: [...facts().generations, { number: 3, toplevel: P("c", "nixos-system-3") }], currentGeneration: 3, runningSystem: P("b", "nixos-system-2") });
+    const other = { ...system, toplevel: P("d", "nixos-system-4") };
+    expect(switchOf(planDeploy({ system: other, target: live, facts: booted })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+    expect(switchOf(planDeploy({ system: other, target: live, facts: booted, action: "boot" })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("c", "nixos-system-3"), link: "system-3-link" } });
+  });
+
+  it("a running system in no generation is gone back to, the profile to the newest generation that is not the new one", () => {
+    const tested = P("t", "nixos-system-tested");
+    expect(switchOf(planDeploy({ system, target: live, facts: { ...cut, runningSystem: tested } })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: tested, link: "system-2-link" } });
+    // Already running the new system (a test deploy before): the profile's generation, as ever.
+    expect(switchOf(planDeploy({ system, target: live, facts: facts({ runningSystem: NEW }) })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+  });
+
+  it("rollback from the cut run's generation comes back to the running system, never to the one that never ran", () => {
+    const plan = planRollback({ target: live, facts: cut })._unsafeUnwrap();
+    expect([plan.from.number, plan.to.number, plan.back.number]).toEqual([3, 2, 2]);
+    expect(plan.steps[1]).toMatchObject({ toplevel: P("b", "nixos-system-2"), previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
   });
 });
 

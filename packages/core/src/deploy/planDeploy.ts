@@ -8,6 +8,7 @@ import { copyDeltaSummary, planTransfer, type DeltaOptions } from "../install/pl
 import type { Plan, RunStep, Step } from "../pipeline/Step.js";
 import type { Target, TargetFacts } from "../target/index.js";
 import type { SwitchAction, SwitchStep } from "../pipeline/Step.js";
+import { generationBack } from "./generationBack.js";
 
 /** Inputs of {@link planDeploy}. */
 export interface PlanDeployParameters {
@@ -62,10 +63,8 @@ export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan,
   if (transfer.isErr()) return err(transfer.error);
   const moveProfile = action === "switch" || action === "boot";
   const profile = planProfile(target.root, system.toplevel, facts);
-  const current = facts.generations.find((g) => g.number === facts.currentGeneration);
   const steps: Step[] = [...transfer.value.steps, ...(moveProfile ? profile.steps : [])];
-  const previous = current === undefined ? undefined : { toplevel: current.toplevel, link: moveProfile ? generationLinkName(current.number) : undefined };
-  steps.push(...(live ? [switchStep(parameters, action, previous)] : storedRootActivation(target.root, system.toplevel, action)));
+  steps.push(...(live ? [switchStep(parameters, action, previousSystem(facts, system.toplevel, action, moveProfile))] : storedRootActivation(target.root, system.toplevel, action)));
   return ok({
     action: "deploy",
     target: target.uri,
@@ -83,6 +82,25 @@ export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan,
     cleanup: [],
     switchAction: action,
   });
+}
+
+/**
+ * What a failed switch returns to. `switch` and `test` go back to the system that runs
+ * now, which need not be the profile's: a run cut after its profile step leaves the
+ * profile on the new system (the rerun reuses that generation), a `boot` deploy on one
+ * that never ran. `boot` activates nothing, so it goes back to what the bootloader would
+ * have started, the profile's generation, unless the profile already is on the new
+ * system. The new system itself is no way back: when it already runs (a `test` deploy
+ * before) the profile's generation is taken. The profile goes back to a generation of
+ * the system returned to ({@link generationBack}).
+ */
+function previousSystem(facts: TargetFacts, toplevel: string, action: SwitchAction, moveProfile: boolean): SwitchStep["previous"] {
+  const current = facts.generations.find((g) => g.number === facts.currentGeneration)?.toplevel;
+  const order = action === "boot" ? [current, facts.runningSystem] : [facts.runningSystem, current];
+  const back = order.find((t) => t !== undefined && t !== toplevel) ?? current;
+  if (back === undefined) return undefined;
+  const generation = moveProfile ? generationBack(facts, back, toplevel) : undefined;
+  return { toplevel: back, link: generation === undefined ? undefined : generationLinkName(generation.number) };
 }
 
 /** The switch of a running system; magic rollback only where there is something to confirm. */

@@ -5,6 +5,7 @@ import { TargetUnusableError } from "../errors/index.js";
 import type { Plan, RunStep, Step, SwitchStep } from "../pipeline/Step.js";
 import type { Target } from "../target/Target.js";
 import type { Generation, TargetFacts } from "../target/TargetFacts.js";
+import { generationBack } from "./generationBack.js";
 
 /** Options of {@link planRollback}. */
 export interface PlanRollbackParameters {
@@ -20,6 +21,11 @@ export interface PlanRollbackParameters {
 export interface RollbackPlan extends Plan {
   readonly from: Generation;
   readonly to: Generation;
+  /**
+   * The generation an unconfirmed switch to `to` leaves current: `from`, unless a deploy
+   * was cut after its profile step and `from` is a system that never ran.
+   */
+  readonly back: Generation;
 }
 
 /**
@@ -44,8 +50,12 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     description: `make generation ${to.number} the system profile`,
     argv: ["ln", "-sfn", generationLinkName(to.number), profilePaths(root).system],
   };
+  // An unconfirmed switch goes back to the system that runs now, which is `from` unless a
+  // deploy was cut after its profile step: then `from` never ran and is no way back.
+  const running = (target.capabilities.running ? facts.runningSystem : undefined) ?? from.toplevel;
+  const back = generationBack(facts, running, to.toplevel) ?? from;
   const after: Step = target.capabilities.running
-    ? switchBack(from, to, magicRollback, confirmTimeoutS)
+    ? switchBack({ toplevel: running, generation: back }, to, magicRollback, confirmTimeoutS)
     : {
         kind: "run",
         phase: "activate",
@@ -62,17 +72,18 @@ export function planRollback({ target, facts, magicRollback = true, confirmTimeo
     cleanup: [],
     from,
     to,
+    back,
   });
 }
 
-function switchBack(from: Generation, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
+function switchBack(back: { toplevel: string; generation: Generation }, to: Generation, magicRollback: boolean, confirmTimeoutS: number): SwitchStep {
   return {
     kind: "switch",
     phase: "switch",
-    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${from.number}` : ""),
+    description: `switch to generation ${to.number}, detached from the connection` + (magicRollback ? `; confirmed over a new connection within ${confirmTimeoutS}s or back to ${back.generation.number}` : ""),
     action: "switch",
     toplevel: to.toplevel,
-    previous: { toplevel: from.toplevel, link: generationLinkName(from.number) },
+    previous: { toplevel: back.toplevel, link: generationLinkName(back.generation.number) },
     magicRollback,
     confirmTimeoutS,
     healthChecks: [],

@@ -35,6 +35,7 @@ export type PipelineEvent =
       readonly type: "done";
       readonly ok: boolean;
       readonly durationMs: number;
+      /** Store paths the run delivered, as `RunSummary.copiedPaths` (runPlan.ts) counts them. */
       readonly copiedPaths: number;
       readonly copiedBytes: number;
       readonly error?: NixosViaError;

@@ -595,6 +595,19 @@ describe("runPlan on a remote target: the steps after a copy run inside the copy
     expect(events.some((e) => e.type === "step-start" && e.index === 1)).toBe(false);
   });
 
+  it("counts the paths as copied when a step after the receiver fails: they arrived, as on a local target", async () => {
+    const { target } = remote(1, 1);
+    const { source } = memorySource([bytes("tar")]);
+    const events: PipelineEvent[] = [];
+    const error = (await runPlan(plan(copy, register), { target, source, onEvent: (e) => events.push(e) }))._unsafeUnwrapErr();
+    expect((error as StepFailedError).stepIndex).toBe(1);
+    expect(events.at(-1)).toMatchObject({ type: "done", ok: false, copiedPaths: 3, copiedBytes: 3 });
+    const local = memoryTarget({ "nix-store": async () => ok({ exitCode: 1, stdout: "", stderr: "" }) });
+    const localEvents: PipelineEvent[] = [];
+    await runPlan(plan(copy, register), { target: local.target, source: memorySource([bytes("tar")]).source, onEvent: (e) => localEvents.push(e) });
+    expect(localEvents.at(-1)).toMatchObject({ type: "done", ok: false, copiedPaths: 3, copiedBytes: 3 });
+  });
+
   // The target ran the steps after the receiver: they happened, and only the copy failed.
   it("when the sender fails after the receiver succeeded, ends the copy failed and the steps the target ran done, and says both", async () => {
     const { target } = remote(3);
@@ -610,7 +623,8 @@ describe("runPlan on a remote target: the steps after a copy run inside the copy
     expect(error.message).toBe(
       "copy 3 store paths: the target received the whole stream and ran what follows it (register 3 store paths, activate), but this machine's side of the copy failed: zstd could not compress the store paths (exit 1)",
     );
-    expect(events.at(-1)).toMatchObject({ type: "done", ok: false, error });
+    // What arrived is on the target, registered: the count says so, though the copy failed here.
+    expect(events.at(-1)).toMatchObject({ type: "done", ok: false, error, copiedPaths: 3, copiedBytes: 3 });
   });
 
   it("leaves a local target's copy and registration as two commands", async () => {

@@ -26,6 +26,11 @@ export interface RunPlanOptions {
 /** What a finished run did. */
 export interface RunSummary {
   readonly durationMs: number;
+  /**
+   * Store paths this run delivered: those of each copy step that succeeded, and over a
+   * remote target (the later steps run in the copy's command) those its receiver took
+   * whole, though a later step or this machine's side of the copy failed after that.
+   */
   readonly copiedPaths: number;
   /** Bytes that crossed to the target: the copy stream after compression. */
   readonly copiedBytes: number;
@@ -92,13 +97,18 @@ async function run(plan: Plan, options: RunPlanOptions): Promise<Result<RunSumma
     const remote = options.target.capabilities.remote;
     const afterCopy = remote && step.kind === "copy-closure" ? foldedAfterCopy(plan.steps, index) : 0;
     if (afterCopy > 0) {
-      const ran = await runCopyFolded(step as CopyClosureStep, plan.steps.slice(index + 1, index + 1 + afterCopy) as RunStep[], index, plan.steps.length, options, emit, enterPhase);
+      const copy = step as CopyClosureStep;
+      // Counted once the receiver has the whole stream: the paths are on the target then,
+      // though this machine's side or a later step of the fold may still fail.
+      const delivered = (bytes: number): void => {
+        copiedPaths += copy.paths.length;
+        copiedBytes += bytes;
+      };
+      const ran = await runCopyFolded(copy, plan.steps.slice(index + 1, index + 1 + afterCopy) as RunStep[], index, plan.steps.length, options, emit, enterPhase, delivered);
       if (ran.isErr()) {
         await cleanUp(plan, options, emit);
         return finish(options.signal?.aborted ? new AbortedError() : ran.error);
       }
-      copiedPaths += (step as CopyClosureStep).paths.length;
-      copiedBytes += ran.value.bytes;
       index += 1 + afterCopy;
       continue;
     }
@@ -375,7 +385,8 @@ async function runFolded(
  * each step runs only once the one before it succeeded (a receiver succeeds only on a
  * complete stream, its files checked), so nothing is registered that did not arrive.
  * An export that fails after the receiver succeeded cannot stop the steps the target then
- * runs: the copy ends failed, those steps end as they did, and the error says both.
+ * runs: the copy ends failed, those steps end as they did, and the error says both. The
+ * paths are `delivered` as soon as the receiver succeeds, whatever fails after it.
  */
 async function runCopyFolded(
   step: CopyClosureStep,
@@ -385,7 +396,8 @@ async function runCopyFolded(
   options: RunPlanOptions,
   emit: (e: PipelineEvent) => void,
   enterPhase: (phase: string) => void,
-): Promise<Result<StepResult, NixosViaError>> {
+  delivered: (wireBytes: number) => void,
+): Promise<Result<void, NixosViaError>> {
   const copy = startCopy(step, index, options, emit);
   if (copy.isErr()) {
     enterPhase(step.phase);
@@ -398,6 +410,7 @@ async function runCopyFolded(
     stdin: stream,
     settle: async () => {
       const sent = await exported.done;
+      delivered(wireBytes());
       if (sent.isOk()) finished();
       return sent.isOk();
     },
@@ -412,7 +425,7 @@ async function runCopyFolded(
     const why = `the target received the whole stream and ran what follows it (${names}), but this machine's side of the copy failed: ${sent.error.message}`;
     return err(new StepFailedError(index, `${step.description}: ${why}`, { cause: sent.error }));
   }
-  return ok({ bytes: wireBytes() });
+  return ok(undefined);
 }
 
 /** A started export of a copy step, counted for its progress events. */

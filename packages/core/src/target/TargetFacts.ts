@@ -28,6 +28,12 @@ export interface TargetFacts {
   readonly generations: readonly Generation[];
   /** The generation `profiles/system` points at, if any. */
   readonly currentGeneration: number | undefined;
+  /**
+   * The toplevel `/run/current-system` points at in the root: on a running target, the
+   * system activated now, which need not be the current generation (a switch cut after
+   * the profile step, a `boot` or `test` deploy).
+   */
+  readonly runningSystem?: string | undefined;
   /** Commands found on the target's PATH among those nixos-via may use. */
   readonly tools: ReadonlySet<string>;
   /** The version of the target's `zstd` (e.g. `1.5.4`), when it has one. */

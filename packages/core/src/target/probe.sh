@@ -11,6 +11,9 @@ for link in "$profiles"/system-*-link; do
   if [ -L "$link" ]; then printf 'generation=%s %s\n' "${link##*/}" "$(readlink "$link")"; fi
 done
 if [ -L "$profiles/system" ]; then printf 'profile=%s\n' "$(readlink "$profiles/system")"; fi
+# What runs now, which the profile need not say: a rerun cut after the profile step finds
+# the profile already on the new system, and a failed switch must go back to this one.
+if [ -L "$root/run/current-system" ]; then printf 'running=%s\n' "$(readlink "$root/run/current-system")"; fi
 for mark in "$root/nix/store/.nixos-via-incoming/.done"/*; do
   if [ -e "$mark" ] && staged_ok "$root/nix/store/.nixos-via-incoming" "${mark##*/}"; then printf 'staged=%s\n' "${mark##*/}"; fi
 done

@@ -86,6 +86,19 @@ for (const shell of TARGET_SHELLS) {
       expect(readFileSync(join(base, "nix/calls"), "utf8")).toContain(`--store local?root=${root} --check-validity`);
     });
 
+    it("reports the running system beside the profile: a switch cut after the profile step left them apart", () => {
+      const profiles = join(root, "nix/var/nix/profiles");
+      mkdirSync(profiles, { recursive: true });
+      symlinkSync(OLD, join(profiles, "system-2-link"));
+      symlinkSync(HAVE, join(profiles, "system-3-link"));
+      symlinkSync("system-3-link", join(profiles, "system"));
+      mkdirSync(join(root, "run"));
+      symlinkSync(OLD, join(root, "run/current-system"));
+      const facts = parseProbeOutput(probe({ NIXOS_VIA_NIX_STORE: "host", NIXOS_VIA_PROBE_KERNEL: "skip" }), PATHS)._unsafeUnwrap();
+      expect(facts.currentGeneration).toBe(3);
+      expect(facts.runningSystem).toBe(OLD);
+    });
+
     it("reports a database that no nix-store can read as a failed probe", () => {
       rmSync(join(bin, "nix-store"));
       const out = probe();

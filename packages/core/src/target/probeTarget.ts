@@ -22,9 +22,9 @@ export const PROBE_SCRIPT: string = STAGED_PATH_CHECK + KERNEL_CAPABILITIES + SE
 
 /**
  * Probes a target: machine, tools (the usual ones and `options.tools`, zstd's version, GNU
- * tar), filesystems and kernel features, generations, which of `paths` it has registered
- * or staged, and which registered paths outside them could be their predecessors (same
- * name without hash, or same package name) for deltas. `kernel: false` leaves out the
+ * tar), filesystems and kernel features, generations, the system running now, which of
+ * `paths` it has registered or staged, and which registered paths outside them could be
+ * their predecessors (same name without hash, or same package name) for deltas. `kernel: false` leaves out the
  * file systems and kernel features (only a disk layout needs them): ~30 commands on the
  * target, a third of the probe's time on the benchmark's machine.
  *
@@ -96,6 +96,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
   let kernelRelease: string | undefined;
   let hasNixDb = false;
   let profile: string | undefined;
+  let runningSystem: string | undefined;
   const tools = new Set<string>();
   const invalid = new Set<string>();
   const staged = new Set<string>();
@@ -126,6 +127,9 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
         break;
       case "profile":
         profile = value;
+        break;
+      case "running":
+        if (value.startsWith("/nix/store/")) runningSystem = value;
         break;
       case "invalid":
         invalid.add(value);
@@ -175,6 +179,7 @@ export function parseProbeOutput(stdout: string, paths: readonly string[]): Resu
     kernelFeatures: features,
     generations,
     currentGeneration: current,
+    runningSystem,
     tools,
     zstdVersion,
     gnuTar,

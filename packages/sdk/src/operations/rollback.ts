@@ -48,7 +48,7 @@ export function rollback(parameters: RollbackParameters): ResultAsync<RollbackRe
         return runPlan(plan, { target, ...(parameters.onEvent ? { onEvent: parameters.onEvent } : {}), ...(parameters.signal ? { signal: parameters.signal } : {}) }).andThen((summary) => {
           const outcome = summary.switchOutcome;
           if (outcome?.kind === "rolled-back") {
-            return errAsync(new DeployRolledBackError(`the rollback to generation ${plan.to.number} did not stick; ${plan.target} is back on generation ${plan.from.number}`));
+            return errAsync(new DeployRolledBackError(`the rollback to generation ${plan.to.number} did not stick; ${plan.target} is back on generation ${plan.back.number}`));
           }
           const problem = outcome === undefined ? undefined : switchOutcomeError(outcome, { uri: plan.target, action: "switch", generation: plan.to.number });
           return problem === undefined ? okAsync<RollbackReport>({ ...base, dryRun: false, switchOutcome: outcome }) : errAsync(problem);
