@@ -93,6 +93,28 @@ describe("deltas against the predecessor on the target", () => {
     await expectExact(root, rebuilt);
   });
 
+  // A rebuild that also adds a package (the disk tools, a name the target has never held):
+  // one plan sends most paths as deltas and that package in full, and both must be exact.
+  it("ssh://: an upgrade that adds a package sends it in full and the rest as deltas, exactly", async () => {
+    const grown = await buildMiniSystem({ generation: "1", rebuild: "1", diskTools: "1" });
+    const knownHosts = join(work, "known_hosts_mixed");
+    const root = await freshRoot("ssh-mixed");
+    const common = ["-i", ssh.client().key, "--known-hosts", knownHosts, "--ssh-config", "/dev/null", "--accept-new-host-key", "--json"];
+    const uri = `ssh://root@127.0.0.1:${ssh.sshd().port}`;
+    expect((await nixosVia(["install", uri, "--root", root, "--system", gen1, ...common])).exitCode).toBe(0);
+    const added = (await closureOf(grown)).filter((p) => p.endsWith("-disk-tools-host"));
+    expect(added).toHaveLength(1);
+    const run = await nixosVia(["install", uri, "--root", root, "--system", grown, ...common]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const { plan, done } = copyEvents(run.stdout);
+    expect(done.ok).toBe(true);
+    expect(plan.copy.deltas).toBeGreaterThan(0);
+    expect(plan.copy.deltas).toBeLessThan(plan.copy.paths);
+    // Two streams: the deltas first (staged), then the full paths (their receiver promotes the staged ones too).
+    expect(plan.steps.filter((s) => s.kind === "copy-closure").map((s) => s.deltas !== undefined)).toEqual([true, false]);
+    await expectExact(root, grown);
+  });
+
   it("ssh://: a delta copy cut in the middle finishes on the rerun, exactly", async () => {
     const knownHosts = join(work, "known_hosts_cut");
     const root = await freshRoot("ssh-cut");
