@@ -381,6 +381,25 @@ describe("nixos-via over ssh://", () => {
     }
   });
 
+  // The login starts on the server's EXT_INFO, before it accepts the login service: an RSA
+  // key needs the signature algorithms EXT_INFO names (this OpenSSH refuses SHA-1 ssh-rsa),
+  // and a refused key must still lead to the next one.
+  it("logs in with an RSA key file after a refused key, the login started on EXT_INFO", async () => {
+    const keys = join(work, "rsa-login-keys");
+    await mkdir(keys);
+    const [refused, rsa] = await Promise.all([keyPair(keys, "refused"), keyPair(keys, "rsa", "rsa")]);
+    const server = await startSshd(join(work, "sshd-rsa-login"), { authorizedKeys: { root: rsa.pub } });
+    try {
+      const opened = await createSshTarget("127.0.0.1", { user: "root", port: server.port, identityFiles: [refused.key, rsa.key], knownHostsFile: join(work, "known_hosts_rsa_login"), acceptNewHostKey: true, configFile: false, agent: "" });
+      expect(opened.isOk(), opened.isErr() ? opened.error.message : "").toBe(true);
+      const target = opened._unsafeUnwrap();
+      expect((await target.exec(["id", "-u"]))._unsafeUnwrap().stdout).toBe("0\n");
+      await target.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("does not ask for a sudo password where there is no sudo", async () => {
     // A PATH with id and sh but no sudo, as on a minimal rescue system.
     const bin = join(work, "no-sudo-bin");

@@ -14,6 +14,7 @@ import {
   hostKeyTypesToAsk,
   parseKnownHosts,
 } from "./hostKeys/knownHosts.js";
+import { authenticateOnExtInfo, signKeyFilesAtOnce } from "./login/loginShortcuts.js";
 
 /** Everything needed to open one authenticated, verified connection. */
 export interface ConnectParameters {
@@ -120,6 +121,7 @@ export function connect(p: ConnectParameters): ResultAsync<Client, NixosViaError
         }
         sock.off("error", keepEarly);
         client.connect(config);
+        authenticateOnExtInfo(client);
       }),
       (cause): NixosViaError => {
         client.end();
@@ -154,59 +156,6 @@ function authMethods(p: ConnectParameters, starting: () => void): ConnectConfig[
     const m = methods[i++];
     next(m ?? false);
   }) as ConnectConfig["authHandler"];
-}
-
-/** What ssh2's protocol object offers for a public-key login (private API). */
-interface AuthProtocol {
-  authPK?: (username: string, key: unknown, keyAlgo?: unknown, sign?: unknown) => void;
-}
-/** A private key as ssh2 parses it. */
-interface ParsedKey {
-  isPrivateKey(): boolean;
-  sign(data: Buffer, hash?: string): Buffer | Error;
-}
-
-/**
- * Logs in with a key file in one round trip instead of two: ssh2, like OpenSSH, first asks
- * whether the server would take the key, then sends the signed request. RFC 4252 lets a
- * client send the signature at once; for a key of its own file (no agent, no hardware
- * token to touch) asking first only costs the round trip, 40 ms on the benchmark's link.
- * ssh2 has no option for it: its protocol object's `authPK` is wrapped so that the query
- * carries the signature, the hash chosen as ssh2 does for the same algorithm. Keys of the
- * agent, and ssh2 versions without this object, log in as before.
- */
-export function signKeyFilesAtOnce(client: Client): void {
-  // ssh2's own pairs (getKeyAlgos); other key types hash as their type says.
-  const RSA_HASHES: Record<string, string> = { "rsa-sha2-512": "sha512", "rsa-sha2-256": "sha256", "ssh-rsa": "sha1" };
-  const protocol = (client as unknown as { _protocol?: AuthProtocol })._protocol;
-  const authPK = protocol?.authPK;
-  if (protocol === undefined || typeof authPK !== "function" || Object.prototype.hasOwnProperty.call(protocol, "authPK")) return;
-  protocol.authPK = function (this: AuthProtocol, username, key, keyAlgo, sign) {
-    const parsed = key as Partial<ParsedKey> | undefined;
-    const query = sign === undefined && typeof keyAlgo !== "function";
-    if (!query || typeof parsed?.isPrivateKey !== "function" || !parsed.isPrivateKey() || typeof parsed.sign !== "function") {
-      return authPK.call(this, username, key, keyAlgo, sign);
-    }
-    const hash = RSA_HASHES[String(keyAlgo)];
-    // ssh2 builds the signed request only in `done`, synchronously. A key that cannot sign
-    // (a damaged private part; an empty ECDSA signature made ssh2 throw) never calls it and
-    // is asked about instead, as without this wrapper: the server refuses it, or takes it
-    // and ssh2 reports that it cannot sign (connect goes on); either way the next key follows.
-    return authPK.call(this, username, key, keyAlgo, (data: Buffer, done: (signature: Buffer) => void) => {
-      const signature = signOrError(parsed as ParsedKey, data, hash);
-      if (signature instanceof Error) return authPK.call(this, username, key, keyAlgo);
-      done(signature);
-    });
-  };
-}
-
-/** The key's signature of `data`, or the Error it gave or threw. */
-function signOrError(key: ParsedKey, data: Buffer, hash: string | undefined): Buffer | Error {
-  try {
-    return key.sign(data, hash);
-  } catch (cause) {
-    return cause instanceof Error ? cause : new Error(String(cause));
-  }
 }
 
 function recordHostKey(file: string, name: string, key: Uint8Array): ResultAsync<void, NixosViaError> {
