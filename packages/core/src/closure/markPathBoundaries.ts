@@ -139,13 +139,20 @@ export function formatManifest(m: PathManifest): string {
  */
 export const STAGED_PATH_CHECK: string = stagedPathCheck;
 
-/** Splits a byte stream into 512-byte headers and the data blocks that follow them. */
+/**
+ * Splits a byte stream into 512-byte headers and the data blocks that follow them. File
+ * data is handed out as views into the incoming chunks, never copied: a data step yields
+ * at most the rest of the first chunk. Only what straddles chunks (a header, a long name)
+ * is assembled into a copy. The chunks must not change afterwards (a child's stdout gives
+ * fresh ones).
+ */
 class BlockReader {
   private chunks: Uint8Array[] = [];
   private length = 0;
   private dataLeft = 0;
 
   push(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
     this.chunks.push(chunk);
     this.length += chunk.byteLength;
   }
@@ -157,9 +164,10 @@ class BlockReader {
   step(): { kind: "header" | "data"; bytes: Uint8Array } | undefined {
     if (this.dataLeft > 0) {
       if (this.length === 0) return undefined;
-      const n = Math.min(this.dataLeft, this.length);
+      const head = this.chunks[0]!;
+      const n = Math.min(this.dataLeft, head.byteLength);
       this.dataLeft -= n;
-      return { kind: "data", bytes: this.read(n) };
+      return { kind: "data", bytes: this.drop(head, n) };
     }
     if (this.length < BLOCK) return undefined;
     return { kind: "header", bytes: this.read(BLOCK) };
@@ -178,24 +186,31 @@ class BlockReader {
     return this.read(this.length);
   }
 
+  /** The next `n` bytes (no more than it holds): a view when the first chunk holds them, else a copy. */
   private read(n: number): Uint8Array {
+    const head = this.chunks[0];
+    if (head === undefined) return new Uint8Array(0);
+    if (head.byteLength >= n) return this.drop(head, n);
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
-      const head = this.chunks[0]!;
-      const want = n - filled;
-      if (head.byteLength <= want) {
-        out.set(head, filled);
-        filled += head.byteLength;
-        this.chunks.shift();
-      } else {
-        out.set(head.subarray(0, want), filled);
-        this.chunks[0] = head.subarray(want);
-        filled += want;
-      }
+      const part = this.drop(this.chunks[0]!, n - filled);
+      out.set(part, filled);
+      filled += part.byteLength;
     }
-    this.length -= n;
     return out;
+  }
+
+  /** Takes up to `n` bytes off the first chunk `head`, as a view of it. */
+  private drop(head: Uint8Array, n: number): Uint8Array {
+    if (n >= head.byteLength) {
+      this.chunks.shift();
+      this.length -= head.byteLength;
+      return head;
+    }
+    this.chunks[0] = head.subarray(n);
+    this.length -= n;
+    return head.subarray(0, n);
   }
 }
 
