@@ -89,6 +89,15 @@ describe("markPathBoundaries", () => {
     }
   });
 
+  it("passes a chunk on as views of it, in as many parts as the markers cut it into", async () => {
+    const plain = tarOf(names);
+    const parts: Uint8Array[] = [];
+    for await (const part of markPathBoundaries(chunked(plain, [plain.length]))) parts.push(part);
+    const markers = names.length + 1;
+    expect(parts.length).toBeLessThanOrEqual(2 * markers + 1);
+    expect(parts.filter((p) => p.buffer === plain.buffer).length).toBe(parts.length - markers);
+  });
+
   it("leaves the stream untouched apart from the markers", async () => {
     const plain = tarOf(names);
     const marked = await collect(markPathBoundaries(chunked(plain, [777])));
