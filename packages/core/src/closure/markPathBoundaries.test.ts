@@ -20,6 +20,10 @@ writeFileSync(join(store, names[1]!), "a file path\n");
 mkdirSync(join(store, long));
 linkSync(join(store, names[0]!, "big"), join(store, long, "same-inode"));
 symlinkSync(`/nix/store/${names[1]}`, join(store, names[3]!));
+// A symlink and a hard link whose targets pass the 100-byte field: GNU long links (`K`).
+symlinkSync(`/nix/store/${"y".repeat(140)}`, join(store, long, "far"));
+writeFileSync(join(store, long, "odd"), Buffer.alloc(1_234, 9));
+linkSync(join(store, long, "odd"), join(store, long, "odd-again"));
 
 // tar stops reading at the end-of-archive blocks; a writer still feeding it then gets
 // EPIPE. Reading past them (the marked stream ends in zeros anyway) keeps listings stable.
@@ -70,6 +74,30 @@ describe("markPathBoundaries", () => {
     });
   }
 
+  // Data goes out as views of the incoming chunks, headers that straddle chunks are
+  // assembled: whatever the chunking, the bytes out are the same. Inputs: the whole tar, one
+  // with a tail shorter than a block after it, and tars cut inside a header, inside a long
+  // name, inside file data, inside a long link and in the end blocks.
+  it("puts out the same bytes for every chunking of the same input", async () => {
+    const plain = tarOf(names);
+    const inputs = [plain, Buffer.concat([plain, Buffer.alloc(300, 0x41)]), ...[700, 1_800, 3_000, 150_001, 211_000, 211_600, 216_600].map((n) => plain.subarray(0, n))];
+    const random = seeded(12);
+    for (const input of inputs) {
+      const whole = await collect(markPathBoundaries(chunked(input, [input.length])));
+      const chunkings = [[1], [511], [513], [511, 513], [512, 1, 1023], ...Array.from({ length: 6 }, () => Array.from({ length: 50 }, () => 1 + Math.floor(random() * (random() < 0.5 ? 1_100 : 70_000))))];
+      for (const sizes of chunkings) expect((await collect(markPathBoundaries(chunked(input, sizes)))).equals(whole), `chunks ${sizes.slice(0, 5).join(",")}… of ${input.length} bytes`).toBe(true);
+    }
+  });
+
+  it("passes a chunk on as views of it, in as many parts as the markers cut it into", async () => {
+    const plain = tarOf(names);
+    const parts: Uint8Array[] = [];
+    for await (const part of markPathBoundaries(chunked(plain, [plain.length]))) parts.push(part);
+    const markers = names.length + 1;
+    expect(parts.length).toBeLessThanOrEqual(2 * markers + 1);
+    expect(parts.filter((p) => p.buffer === plain.buffer).length).toBe(parts.length - markers);
+  });
+
   it("leaves the stream untouched apart from the markers", async () => {
     const plain = tarOf(names);
     const marked = await collect(markPathBoundaries(chunked(plain, [777])));
@@ -103,3 +131,14 @@ describe("markPathBoundaries", () => {
     for (const name of done) expect(existsSync(join(out, name))).toBe(true);
   });
 });
+
+/** A repeatable random number generator (mulberry32): the same chunkings every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -18,7 +18,8 @@ export const END_MARKER = ".end";
  * marker alone could follow a file cut short. A receiver trusts a staged path from an
  * interrupted copy only when the path on disk matches its manifest
  * ({@link STAGED_PATH_CHECK}); the next run sends only the rest. After the last path comes
- * `.end`, so the receiver knows the whole stream arrived. Pure: bytes in, bytes out.
+ * `.end`, so the receiver knows the whole stream arrived. Pure: bytes in, bytes out. The
+ * bytes out are mostly views of the chunks in, not copies: those must not change afterwards.
  *
  * @example
  * ```ts
@@ -36,6 +37,15 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
   // Sizes of the regular files seen so far: a hard link's member carries no size of its own.
   const fileSizes = new Map<string, number>();
   const done = (name: string) => tarFile(`${DONE_MARKER_DIR}/${name}`, new TextEncoder().encode(formatManifest(counts)));
+  // What one input chunk gives, its parts that lie side by side in memory joined (a header
+  // and the data after it are views of the same chunk): fewer, larger writes downstream.
+  const parts: Uint8Array[] = [];
+  const emit = (bytes: Uint8Array) => {
+    const last = parts.at(-1);
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.byteLength === bytes.byteOffset) {
+      parts[parts.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + bytes.byteLength);
+    } else parts.push(bytes);
+  };
 
   for await (const chunk of input) {
     reader.push(chunk);
@@ -44,18 +54,18 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       if (out === undefined) break;
       if (out.kind === "data") {
         if (pendingLong.length > 0) pendingLong.push(out.bytes);
-        else yield out.bytes;
+        else emit(out.bytes);
         continue;
       }
       const header = out.bytes;
       if (isZeroBlock(header)) {
         if (!ended) {
-          if (current !== undefined) yield done(current);
-          yield tarFile(END_MARKER, new Uint8Array());
+          if (current !== undefined) emit(done(current));
+          emit(tarFile(END_MARKER, new Uint8Array()));
           ended = true;
         }
         current = undefined;
-        yield header;
+        emit(header);
         continue;
       }
       const type = String.fromCharCode(header[156] ?? 48);
@@ -80,16 +90,18 @@ export async function* markPathBoundaries(input: AsyncIterable<Uint8Array>): Asy
       longLink = undefined;
       const top = topComponent(name);
       if (current !== undefined && top !== current) {
-        yield done(current);
+        emit(done(current));
         counts = emptyCounts();
       }
       current = top;
       count(counts, type, size, name, link, fileSizes);
-      for (const held of pendingLong) yield held;
+      for (const held of pendingLong) emit(held);
       pendingLong = [];
-      yield header;
+      emit(header);
       reader.expectData(hasData(type) ? Math.ceil(size / BLOCK) * BLOCK : 0);
     }
+    for (const part of parts) yield part;
+    parts.length = 0;
   }
   const rest = reader.rest();
   if (rest.length > 0) yield rest;
@@ -139,13 +151,20 @@ export function formatManifest(m: PathManifest): string {
  */
 export const STAGED_PATH_CHECK: string = stagedPathCheck;
 
-/** Splits a byte stream into 512-byte headers and the data blocks that follow them. */
+/**
+ * Splits a byte stream into 512-byte headers and the data blocks that follow them. File
+ * data is handed out as views into the incoming chunks, never copied: a data step yields
+ * at most the rest of the first chunk. Only what straddles chunks (a header, a long name)
+ * is assembled into a copy. The chunks must not change afterwards (a child's stdout gives
+ * fresh ones).
+ */
 class BlockReader {
   private chunks: Uint8Array[] = [];
   private length = 0;
   private dataLeft = 0;
 
   push(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
     this.chunks.push(chunk);
     this.length += chunk.byteLength;
   }
@@ -157,9 +176,10 @@ class BlockReader {
   step(): { kind: "header" | "data"; bytes: Uint8Array } | undefined {
     if (this.dataLeft > 0) {
       if (this.length === 0) return undefined;
-      const n = Math.min(this.dataLeft, this.length);
+      const head = this.chunks[0]!;
+      const n = Math.min(this.dataLeft, head.byteLength);
       this.dataLeft -= n;
-      return { kind: "data", bytes: this.read(n) };
+      return { kind: "data", bytes: this.drop(head, n) };
     }
     if (this.length < BLOCK) return undefined;
     return { kind: "header", bytes: this.read(BLOCK) };
@@ -178,24 +198,31 @@ class BlockReader {
     return this.read(this.length);
   }
 
+  /** The next `n` bytes (no more than it holds): a view when the first chunk holds them, else a copy. */
   private read(n: number): Uint8Array {
+    const head = this.chunks[0];
+    if (head === undefined) return new Uint8Array(0);
+    if (head.byteLength >= n) return this.drop(head, n);
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
-      const head = this.chunks[0]!;
-      const want = n - filled;
-      if (head.byteLength <= want) {
-        out.set(head, filled);
-        filled += head.byteLength;
-        this.chunks.shift();
-      } else {
-        out.set(head.subarray(0, want), filled);
-        this.chunks[0] = head.subarray(want);
-        filled += want;
-      }
+      const part = this.drop(this.chunks[0]!, n - filled);
+      out.set(part, filled);
+      filled += part.byteLength;
     }
-    this.length -= n;
     return out;
+  }
+
+  /** Takes up to `n` bytes off the first chunk `head`, as a view of it. */
+  private drop(head: Uint8Array, n: number): Uint8Array {
+    if (n >= head.byteLength) {
+      this.chunks.shift();
+      this.length -= head.byteLength;
+      return head;
+    }
+    this.chunks[0] = head.subarray(n);
+    this.length -= n;
+    return head.subarray(0, n);
   }
 }
 

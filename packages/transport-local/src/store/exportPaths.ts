@@ -95,22 +95,36 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
   // end (its zero blocks, where markPathBoundaries puts the marker) lies in its last
   // record: that tail is held back until tar's exit is known.
   async function* succeeded(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    let held: Uint8Array = new Uint8Array(0);
+    // The chunks not passed on yet (from `first` on), `heldBytes` in all: everything but the
+    // last TAR_TAIL bytes goes on at once, as the chunks themselves or views of them, never
+    // a copy (tar's records are 10 KiB, so small chunks are the rule when Node keeps up).
+    let held: Uint8Array[] = [];
+    let first = 0;
+    let heldBytes = 0;
     for await (const chunk of source) {
-      // What is not passed on yet: the tail held back before, then this chunk (a large
-      // chunk is not copied: the held tail goes first, then the chunk but its own tail).
-      let pending: Uint8Array;
-      if (chunk.byteLength >= TAR_TAIL) {
-        if (held.byteLength > 0) yield held;
-        pending = chunk;
-      } else pending = Buffer.concat([held, chunk]);
-      const cut = Math.max(0, pending.byteLength - TAR_TAIL);
-      if (cut > 0) yield pending.subarray(0, cut);
-      held = pending.subarray(cut);
+      held.push(chunk);
+      heldBytes += chunk.byteLength;
+      while (heldBytes > TAR_TAIL) {
+        const head = held[first]!;
+        const spare = heldBytes - TAR_TAIL;
+        if (head.byteLength <= spare) {
+          first += 1;
+          heldBytes -= head.byteLength;
+          yield head;
+        } else {
+          held[first] = head.subarray(spare);
+          heldBytes = TAR_TAIL;
+          yield head.subarray(0, spare);
+        }
+      }
+      if (first > 0 && first * 2 >= held.length) {
+        held = held.slice(first);
+        first = 0;
+      }
     }
     const r = await tar!;
     if (r.exitCode !== 0) throw new TransportError(`tar could not read the store paths (exit ${r.exitCode ?? "none"})`, { details: Buffer.from(r.stderr).toString("utf8").trim() });
-    if (held.byteLength > 0) yield held;
+    for (const chunk of held.slice(first)) if (chunk.byteLength > 0) yield chunk;
   }
   async function* all(): AsyncGenerator<Uint8Array> {
     if (prefix !== undefined) yield* counted(prefix.members);
