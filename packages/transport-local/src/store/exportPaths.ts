@@ -1,17 +1,10 @@
 import { readdirSync } from "node:fs";
-import { PassThrough, Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { END_MARKER, markPathBoundaries, tarEnd, tarFile, TransportError, type ExportOptions, type PathExport } from "@nixos-via/core";
+import { compressInSegments, FAST_LEVEL, held } from "./compressInSegments.js";
 import { deltaMembers } from "./exportDeltas.js";
 
-/**
- * Stream buffers between tar, the marker pass, the compressor and the transport. Node's
- * 16 KiB default stalls the pipeline: the benchmark measured a 40 ms / 100 Mbit/s install
- * at 29.2 s with it and 25.3 s with 4 MiB (the bare tar | zstd | ssh pipe: 22.7 s).
- */
-const BUFFER = 4 * 1024 * 1024;
 /** More than tar's last record (10 KiB: its end-of-archive blocks and padding). */
 const TAR_TAIL = 16 * 1024;
 
@@ -21,11 +14,15 @@ const TAR_TAIL = 16 * 1024;
  * (`windowLog`, 16 MiB unless told): of the benchmark's 700 MB closure tar, `-3` makes 257.2
  * MB, `--long=24` 241.8 MB and `--long=26` 230.8 MB, at the same CPU; the receiver's `zstd -d`
  * then peaks at 6, 20 and 70 MiB (docs/performance.md). A window up to 128 MiB needs no flag
- * on the decoder, so every receiver's `zstd -d` reads this.
+ * on the decoder, so every receiver's `zstd -d` reads this. The level changes between
+ * segments of the stream with the link (`nextLevel`, compressInSegments.ts); the window stays.
  */
-function compressorArgv(compression: "zstd" | "gzip", windowLog = 24): string[] {
-  return compression === "zstd" ? ["zstd", "-q", "-c", "-3", `--long=${windowLog}`, "-T0"] : ["gzip", "-c", "-1"];
+function compressorArgv(compression: "zstd" | "gzip", level: number, windowLog = 24): [string, ...string[]] {
+  return compression === "zstd" ? ["zstd", "-q", "-c", `-${level}`, `--long=${windowLog}`, "-T0"] : ["gzip", "-c", "-1"];
 }
+
+/** Input bytes per zstd process: at least zstd's own job of 4 windows, so `-T0` keeps both cores busy. */
+const SEGMENT = 64 * 1024 * 1024;
 
 /**
  * Streams store paths out of this machine's store as one GNU tar stream (the copy
@@ -146,36 +143,26 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
   );
   if (compression === "none") return { stream: marked, done: tarDone, tarBytes: () => tarBytes, cancel };
 
-  const [file, ...args] = compressorArgv(compression, options.windowLog) as [string, ...string[]];
-  const compressor = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, ...signal });
-  const fed = pipeline(Readable.from(marked, { objectMode: false, highWaterMark: BUFFER }), compressor.stdin).then(
-    () => undefined,
-    (cause: unknown) => cause,
-  );
+  const file = compression === "zstd" ? "zstd" : "gzip";
+  const segments = compressInSegments(marked, {
+    argv: (level) => compressorArgv(compression, level, options.windowLog),
+    firstLevel: FAST_LEVEL,
+    // gzip has one level here: one process for the whole stream.
+    segmentBytes: compression === "zstd" ? SEGMENT : Number.POSITIVE_INFINITY,
+    signal: controller.signal,
+  });
   const done = tarDone.andThen(() =>
-    ResultAsync.fromSafePromise(Promise.all([compressor, fed])).andThen(([r, feedError]) =>
-      r.exitCode === 0 && feedError === undefined
+    ResultAsync.fromSafePromise(segments.outcome).andThen(({ failed, feedError }) =>
+      failed === undefined && feedError === undefined
         ? okAsync(undefined)
         : errAsync(
-            new TransportError(`${file} could not compress the store paths (exit ${r.exitCode ?? "none"})`, {
-              details: Buffer.from(r.stderr).toString("utf8").trim(),
+            new TransportError(`${file} could not compress the store paths (exit ${failed?.exitCode ?? (feedError === undefined ? "none" : 0)})`, {
+              details: failed?.stderr ?? "",
               cause: feedError,
             }),
           ),
     ),
   );
-  return { stream: held(compressor.stdout), done, tarBytes: () => tarBytes, cancel };
+  return { stream: segments.stream, done, tarBytes: () => tarBytes, cancel };
 }
 
-/**
- * Holds a subprocess's output until someone reads it. execa drains an unbuffered stdout
- * when the subprocess exits, so a reader that starts late (the SSH channel opens a round
- * trip after the export started) would find a short stream ended: seen with small
- * closures, which compress and exit before the channel is open.
- */
-function held(stream: Readable): PassThrough {
-  const hold = new PassThrough({ highWaterMark: BUFFER });
-  stream.pipe(hold);
-  stream.on("error", (error) => hold.destroy(error));
-  return hold;
-}

@@ -1,0 +1,189 @@
+import { once } from "node:events";
+import { cpus } from "node:os";
+import { performance } from "node:perf_hooks";
+import { PassThrough, type Readable } from "node:stream";
+import { execa } from "execa";
+
+/**
+ * Stream buffers between tar, the marker pass, the compressor and the transport. Node's
+ * 16 KiB default stalls the pipeline: the benchmark measured a 40 ms / 100 Mbit/s install
+ * at 29.2 s with it and 25.3 s with 4 MiB (the bare tar | zstd | ssh pipe: 22.7 s).
+ */
+export const BUFFER = 4 * 1024 * 1024;
+
+/** How the last stretch of a compressed stream went: what the next compression level is chosen from. */
+export interface StretchSample {
+  /** Time the compressed output waited for its reader (the link) to take more. */
+  readonly waitedMs: number;
+  readonly elapsedMs: number;
+  /** This machine's idle CPU over the stretch, in cores. */
+  readonly idleCores: number;
+}
+
+/** zstd levels a stream switches between: fast while the CPU is the limit, dense while the link is. */
+export const FAST_LEVEL = 3;
+export const DENSE_LEVEL = 6;
+
+/**
+ * The zstd level for the next segment of a stream. Pure. A segment goes denser when the
+ * output spent most of the last stretch waiting for the link and a core was idle: more
+ * CPU then buys fewer bytes on a link that is the limit (on the benchmark's 700 MB closure,
+ * `-6 --long=24` makes 229.5 MB against 240.2 MB for `-3`, at 2.5× the CPU). It goes back
+ * to fast when the output no longer waits (the compressor became the limit) or the CPU is
+ * busy (a loopback copy, where both ends share the machine; a busy sender). So a fast
+ * link, or a machine with no CPU to spare, stays at the level it had before levels changed.
+ *
+ * @example
+ * ```ts
+ * nextLevel(3, { waitedMs: 900, elapsedMs: 1000, idleCores: 1.2 }); // 6
+ * ```
+ */
+export function nextLevel(level: number, s: StretchSample): number {
+  if (s.elapsedMs <= 0) return level;
+  const waited = s.waitedMs / s.elapsedMs;
+  if (level < DENSE_LEVEL) return waited >= 0.6 && s.idleCores >= 0.75 ? DENSE_LEVEL : level;
+  return waited < 0.25 || s.idleCores < 0.25 ? FAST_LEVEL : level;
+}
+
+/** What {@link compressInSegments} did, known once its stream has ended. */
+export interface SegmentsOutcome {
+  /** The level of each compressor process, in order. */
+  readonly levels: readonly number[];
+  /** The first compressor that failed: its exit code and stderr. */
+  readonly failed?: { readonly exitCode: number | undefined; readonly stderr: string };
+  /** Why feeding the compressors stopped, when the input threw. */
+  readonly feedError?: unknown;
+}
+
+export interface SegmentOptions {
+  /** The compressor's command line for a level. */
+  readonly argv: (level: number) => readonly [string, ...string[]];
+  readonly firstLevel: number;
+  /** Input bytes between two choices of the level; `Infinity`: one level, one process. */
+  readonly segmentBytes: number;
+  readonly choose?: (level: number, sample: StretchSample) => number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Compresses a byte stream in segments, each by its own compressor process, whose outputs
+ * follow each other in one stream: zstd (and gzip) decoders read concatenated frames as
+ * one stream, so the receiver's `zstd -d` sees no difference. After every `segmentBytes`
+ * of input the level is chosen again from how the output flowed ({@link nextLevel}); only a
+ * new level starts a new process, whose window starts empty (cut into 64 MiB pieces, the
+ * benchmark's closure compresses 0.6 % larger). The next process starts while the one
+ * before finishes its last job.
+ *
+ * @example
+ * ```ts
+ * const { stream, outcome } = compressInSegments(tarStream, { argv: (l) => ["zstd", "-c", `-${l}`], firstLevel: 3, segmentBytes: 64 << 20 });
+ * ```
+ */
+export function compressInSegments(input: AsyncIterable<Uint8Array>, options: SegmentOptions): { stream: PassThrough; outcome: Promise<SegmentsOutcome> } {
+  const out = new PassThrough({ highWaterMark: BUFFER });
+  const choose = options.choose ?? nextLevel;
+  const started: { exited: Promise<{ exitCode: number | undefined; stderr: string }>; stdout: PassThrough }[] = [];
+  const levels: number[] = [];
+  let fed = false;
+  let waitedMs = 0;
+  // Wakes the output loop when a compressor starts or the input ends.
+  let wake: () => void = () => undefined;
+  const changed = () => new Promise<void>((resolve) => (wake = resolve));
+
+  const start = (level: number) => {
+    const [file, ...args] = options.argv(level);
+    const result = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, cancelSignal: options.signal });
+    const exited = result.then((r) => ({ exitCode: r.exitCode, stderr: Buffer.from(r.stderr).toString("utf8").trim() }));
+    started.push({ exited, stdout: held(result.stdout) });
+    levels.push(level);
+    wake();
+    return result;
+  };
+
+  const feed = async (): Promise<unknown> => {
+    let level = options.firstLevel;
+    let current = start(level);
+    let inSegment = 0;
+    let mark = sampleNow(() => waitedMs);
+    try {
+      for await (const chunk of input) {
+        if (inSegment >= options.segmentBytes) {
+          const now = sampleNow(() => waitedMs);
+          const next = choose(level, between(mark, now));
+          mark = now;
+          inSegment = 0;
+          // A level kept keeps its process: a new one would start without the window's history.
+          if (next !== level) {
+            current.stdin.end();
+            level = next;
+            current = start(level);
+          }
+        }
+        inSegment += chunk.byteLength;
+        if (!current.stdin.write(chunk)) await once(current.stdin, "drain", { signal: options.signal });
+      }
+      return undefined;
+    } catch (cause) {
+      return cause;
+    } finally {
+      current.stdin.end();
+      fed = true;
+      wake();
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    for (let i = 0; ; i++) {
+      while (i >= started.length) {
+        if (fed) return;
+        await changed();
+      }
+      for await (const chunk of started[i]!.stdout) {
+        if (out.write(chunk)) continue;
+        const t = performance.now();
+        await once(out, "drain", { signal: options.signal });
+        waitedMs += performance.now() - t;
+      }
+    }
+  };
+
+  const outcome = (async (): Promise<SegmentsOutcome> => {
+    const [feedError] = await Promise.all([feed(), drain().catch(() => undefined)]);
+    out.end();
+    for (const { exited } of started) {
+      const r = await exited;
+      if (r.exitCode !== 0) return { levels, feedError, failed: r };
+    }
+    return feedError === undefined ? { levels } : { levels, feedError };
+  })();
+  return { stream: out, outcome };
+}
+
+interface Mark {
+  readonly at: number;
+  readonly idleMs: number;
+  readonly waitedMs: number;
+}
+
+function sampleNow(waited: () => number): Mark {
+  return { at: performance.now(), idleMs: cpus().reduce((sum, c) => sum + c.times.idle, 0), waitedMs: waited() };
+}
+
+function between(a: Mark, b: Mark): StretchSample {
+  const elapsedMs = b.at - a.at;
+  return { waitedMs: b.waitedMs - a.waitedMs, elapsedMs, idleCores: elapsedMs > 0 ? (b.idleMs - a.idleMs) / elapsedMs : 0 };
+}
+
+/**
+ * Holds a subprocess's output until someone reads it. execa drains an unbuffered stdout
+ * when the subprocess exits, so a reader that starts late (the SSH channel opens a round
+ * trip after the export started; a segment's output waits for the segments before it)
+ * would find a short stream ended: seen with small closures, which compress and exit
+ * before the channel is open.
+ */
+export function held(stream: Readable): PassThrough {
+  const hold = new PassThrough({ highWaterMark: BUFFER });
+  stream.pipe(hold);
+  stream.on("error", (error) => hold.destroy(error));
+  return hold;
+}
