@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { setImmediate as tick } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { compressInSegments, DENSE_LEVEL, FAST_LEVEL, nextLevel } from "./compressInSegments.js";
@@ -69,6 +70,39 @@ describe("compressInSegments", () => {
     });
     await collect(stream);
     expect((await outcome).failed).toEqual({ exitCode: 3, stderr: "no space left" });
+  });
+
+  // Found in review: a compressor that died while no write waited for it left the input
+  // side waiting for a drain that never came, and the copy hung.
+  it("ends the stream and reports a compressor that dies mid-stream, however the input arrives", async () => {
+    async function* spaced(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 64; i++) {
+        await tick();
+        yield Buffer.alloc(64 * 1024, i);
+      }
+    }
+    const { stream, outcome } = compressInSegments(spaced(), {
+      argv: () => ["sh", "-c", "head -c 300000 > /dev/null; exit 1"],
+      firstLevel: FAST_LEVEL,
+      segmentBytes: Number.POSITIVE_INFINITY,
+    });
+    await collect(stream);
+    expect((await outcome).failed?.exitCode).toBe(1);
+  });
+
+  it("sends nothing after a segment whose compressor failed", async () => {
+    let segment = 0;
+    const { stream, outcome } = compressInSegments(chunks(input(2 * 1024 * 1024), 64 * 1024), {
+      // The first segment's compressor writes part of its output, then fails; the second works.
+      argv: () => (segment++ === 0 ? ["sh", "-c", "cat > /dev/null; printf broken; exit 137"] : ["sh", "-c", "cat > /dev/null; printf whole"]),
+      firstLevel: FAST_LEVEL,
+      segmentBytes: 1024 * 1024,
+      choose: (level) => (level === FAST_LEVEL ? DENSE_LEVEL : FAST_LEVEL),
+    });
+    const sent = (await collect(stream)).toString();
+    const result = await outcome;
+    expect(result.failed?.exitCode).toBe(137);
+    expect(sent).not.toContain("whole");
   });
 
   it("reports an input that threw, and still ends the stream", async () => {

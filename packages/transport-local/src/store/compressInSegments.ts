@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { PassThrough, type Readable } from "node:stream";
@@ -82,18 +81,30 @@ export interface SegmentOptions {
 export function compressInSegments(input: AsyncIterable<Uint8Array>, options: SegmentOptions): { stream: PassThrough; outcome: Promise<SegmentsOutcome> } {
   const out = new PassThrough({ highWaterMark: BUFFER });
   const choose = options.choose ?? nextLevel;
+  // Stops every compressor and every wait: the caller's signal, or a compressor that failed
+  // (what follows a broken frame must not be sent).
+  const stop = new AbortController();
+  options.signal?.addEventListener("abort", () => stop.abort(options.signal?.reason), { once: true });
   const started: { exited: Promise<{ exitCode: number | undefined; stderr: string }>; stdout: PassThrough }[] = [];
   const levels: number[] = [];
   let fed = false;
   let waitedMs = 0;
+  let failed: { exitCode: number | undefined; stderr: string } | undefined;
   // Wakes the output loop when a compressor starts or the input ends.
   let wake: () => void = () => undefined;
   const changed = () => new Promise<void>((resolve) => (wake = resolve));
 
   const start = (level: number) => {
     const [file, ...args] = options.argv(level);
-    const result = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, cancelSignal: options.signal });
+    const result = execa(file, args, { stdin: "pipe", buffer: { stdout: false, stderr: true }, encoding: "buffer", reject: false, cancelSignal: stop.signal });
     const exited = result.then((r) => ({ exitCode: r.exitCode, stderr: Buffer.from(r.stderr).toString("utf8").trim() }));
+    // A compressor that dies (killed, out of memory) stops the whole stream at once, not
+    // only when its output is reached: its input side would otherwise wait for ever.
+    void exited.then((r) => {
+      if (r.exitCode === 0 || stop.signal.aborted) return;
+      failed ??= r;
+      stop.abort(new Error(`${file} exited with ${r.exitCode ?? "a signal"}`));
+    });
     started.push({ exited, stdout: held(result.stdout) });
     levels.push(level);
     wake();
@@ -114,19 +125,19 @@ export function compressInSegments(input: AsyncIterable<Uint8Array>, options: Se
           inSegment = 0;
           // A level kept keeps its process: a new one would start without the window's history.
           if (next !== level) {
-            current.stdin.end();
+            if (!current.stdin.destroyed) current.stdin.end();
             level = next;
             current = start(level);
           }
         }
         inSegment += chunk.byteLength;
-        if (!current.stdin.write(chunk)) await once(current.stdin, "drain", { signal: options.signal });
+        await writeOrWait(current.stdin, chunk, stop.signal);
       }
       return undefined;
     } catch (cause) {
       return cause;
     } finally {
-      current.stdin.end();
+      if (!current.stdin.destroyed) current.stdin.end();
       fed = true;
       wake();
     }
@@ -138,25 +149,57 @@ export function compressInSegments(input: AsyncIterable<Uint8Array>, options: Se
         if (fed) return;
         await changed();
       }
-      for await (const chunk of started[i]!.stdout) {
-        if (out.write(chunk)) continue;
+      const segment = started[i]!;
+      for await (const chunk of segment.stdout) {
         const t = performance.now();
-        await once(out, "drain", { signal: options.signal });
-        waitedMs += performance.now() - t;
+        const waited = await writeOrWait(out, chunk, stop.signal);
+        if (waited) waitedMs += performance.now() - t;
       }
+      // Nothing follows a segment whose compressor failed: its frame may be cut short.
+      if ((await segment.exited).exitCode !== 0) return;
     }
   };
 
   const outcome = (async (): Promise<SegmentsOutcome> => {
-    const [feedError] = await Promise.all([feed(), drain().catch(() => undefined)]);
+    const [feedError, drainError] = await Promise.all([feed(), drain().then(() => undefined, (cause: unknown) => cause)]);
+    // The stream ends either way; one cut short lacks the tar's end marker, which the
+    // receiver requires (`.end`, markPathBoundaries), and `outcome` says what went wrong.
     out.end();
-    for (const { exited } of started) {
-      const r = await exited;
-      if (r.exitCode !== 0) return { levels, feedError, failed: r };
-    }
-    return feedError === undefined ? { levels } : { levels, feedError };
+    const exits = await Promise.all(started.map((s) => s.exited));
+    failed ??= exits.find((r) => r.exitCode !== 0);
+    const error = feedError ?? drainError;
+    return { levels, ...(failed === undefined ? {} : { failed }), ...(error === undefined || failed !== undefined ? {} : { feedError: error }) };
   })();
   return { stream: out, outcome };
+}
+
+/**
+ * Writes a chunk, and when the stream asks to wait, waits for it to drain: true when it
+ * waited. Fails when the stream is closed or destroyed (a compressor that died, a reader
+ * that went away), where waiting for `drain` would never end.
+ */
+async function writeOrWait(stream: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }, chunk: Uint8Array, signal: AbortSignal): Promise<boolean> {
+  signal.throwIfAborted();
+  if (stream.destroyed === true || stream.writableEnded === true) throw new Error("the stream stopped taking data");
+  if (stream.write(chunk)) return false;
+  await new Promise<void>((resolve, reject) => {
+    const finish = (error?: unknown) => {
+      stream.off("drain", onDrain);
+      stream.off("close", onClose);
+      stream.off("error", finish);
+      signal.removeEventListener("abort", onAbort);
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const onDrain = () => finish();
+    const onClose = () => finish(new Error("the stream stopped taking data"));
+    const onAbort = () => finish(signal.reason);
+    stream.on("drain", onDrain);
+    stream.on("close", onClose);
+    stream.on("error", finish);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return true;
 }
 
 interface Mark {

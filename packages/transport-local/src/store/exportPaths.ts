@@ -151,18 +151,20 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
     segmentBytes: compression === "zstd" ? SEGMENT : Number.POSITIVE_INFINITY,
     signal: controller.signal,
   });
-  const done = tarDone.andThen(() =>
-    ResultAsync.fromSafePromise(segments.outcome).andThen(({ failed, feedError }) =>
-      failed === undefined && feedError === undefined
-        ? okAsync(undefined)
-        : errAsync(
-            new TransportError(`${file} could not compress the store paths (exit ${failed?.exitCode ?? (feedError === undefined ? "none" : 0)})`, {
-              details: failed?.stderr ?? "",
-              cause: feedError,
-            }),
-          ),
-    ),
-  );
+  // A compressor that failed is the error to report; tar, which then waits on a pipe
+  // nobody reads, is stopped, and its exit (killed) would only hide the cause.
+  // (A copy cancelled by its caller killed both: tar's error comes first, as it always did.)
+  const done = ResultAsync.fromSafePromise(segments.outcome).andThen(({ failed, feedError }) => {
+    if (failed !== undefined) {
+      const error = new TransportError(`${file} could not compress the store paths (exit ${failed.exitCode ?? "none"})`, { details: failed.stderr });
+      if (controller.signal.aborted) return tarDone.andThen(() => errAsync(error));
+      cancel();
+      return errAsync(error);
+    }
+    return tarDone.andThen(() =>
+      feedError === undefined ? okAsync(undefined) : errAsync(new TransportError(`the store paths could not be passed to ${file}`, { cause: feedError })),
+    );
+  });
   return { stream: segments.stream, done, tarBytes: () => tarBytes, cancel };
 }
 
