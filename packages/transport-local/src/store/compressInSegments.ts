@@ -50,7 +50,7 @@ export interface SegmentsOutcome {
   readonly levels: readonly number[];
   /** The first compressor that failed: its exit code and stderr. */
   readonly failed?: { readonly exitCode: number | undefined; readonly stderr: string };
-  /** Why feeding the compressors stopped, when the input threw. */
+  /** Why the stream stopped early without a compressor failing: the input threw, or its reader went away. */
   readonly feedError?: unknown;
 }
 
@@ -167,8 +167,10 @@ export function compressInSegments(input: AsyncIterable<Uint8Array>, options: Se
     out.end();
     const exits = await Promise.all(started.map((s) => s.exited));
     failed ??= exits.find((r) => r.exitCode !== 0);
+    // A compressor's failure is the cause; the errors of waits it stopped are its effects.
+    if (failed !== undefined) return { levels, failed };
     const error = feedError ?? drainError;
-    return { levels, ...(failed === undefined ? {} : { failed }), ...(error === undefined || failed !== undefined ? {} : { feedError: error }) };
+    return error === undefined ? { levels } : { levels, feedError: error };
   })();
   return { stream: out, outcome };
 }

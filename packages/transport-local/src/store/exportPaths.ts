@@ -21,7 +21,7 @@ function compressorArgv(compression: "zstd" | "gzip", level: number, windowLog =
   return compression === "zstd" ? ["zstd", "-q", "-c", `-${level}`, `--long=${windowLog}`, "-T0"] : ["gzip", "-c", "-1"];
 }
 
-/** Input bytes per zstd process: at least zstd's own job of 4 windows, so `-T0` keeps both cores busy. */
+/** Input bytes between two choices of zstd's level (a choice that keeps the level keeps its process). */
 const SEGMENT = 64 * 1024 * 1024;
 
 /**
@@ -143,7 +143,7 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
   );
   if (compression === "none") return { stream: marked, done: tarDone, tarBytes: () => tarBytes, cancel };
 
-  const file = compression === "zstd" ? "zstd" : "gzip";
+  const [file] = compressorArgv(compression, FAST_LEVEL);
   const segments = compressInSegments(marked, {
     argv: (level) => compressorArgv(compression, level, options.windowLog),
     firstLevel: FAST_LEVEL,
