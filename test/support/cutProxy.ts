@@ -2,13 +2,15 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 
 /**
  * A TCP proxy on loopback that cuts the open connections once `cutAfterBytes` bytes went
- * from client to server in total (or when `cutNow()` is called): a network failure in the
- * middle of a copy or a switch. Connections made afterwards pass.
+ * from client to server in total (or when `cutNow()` is called, or `cutAfter(n)` more
+ * bytes went): a network failure in the middle of a copy or a switch. Connections made
+ * afterwards pass. `forwarded()` counts the bytes that went, so a test can measure a
+ * whole run first and cut the next one at a known point of its stream.
  */
 export async function startCutProxy(
   targetPort: number,
   cutAfterBytes: number,
-): Promise<{ port: number; cut: () => boolean; cutNow: () => void; stop: () => Promise<void> }> {
+): Promise<{ port: number; cut: () => boolean; cutNow: () => void; cutAfter: (bytes: number) => void; forwarded: () => number; stop: () => Promise<void> }> {
   let forwarded = 0;
   let didCut = false;
   const sockets = new Set<Socket>();
@@ -45,6 +47,10 @@ export async function startCutProxy(
     port,
     cut: () => didCut,
     cutNow: cutAll,
+    cutAfter: (bytes) => {
+      cutAfterBytes = forwarded + bytes;
+    },
+    forwarded: () => forwarded,
     stop: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();
