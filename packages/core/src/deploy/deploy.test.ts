@@ -160,6 +160,21 @@ describe("what a failed switch returns to, when the profile and the running syst
     expect(switchOf(planDeploy({ system, target: live, facts: facts({ runningSystem: NEW }) })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
   });
 
+  it("a rerun after a switch that finished goes back to the generation before, never to the new system itself", () => {
+    // The first run switched (profile and running system are the new one) and was cut
+    // before its health checks answered: a failing check on the rerun must return to
+    // generation 2, not "roll back" to the system that failed it.
+    const finished = { ...cut, runningSystem: NEW };
+    expect(switchOf(planDeploy({ system, target: live, facts: finished })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+    expect(switchOf(planDeploy({ system, target: live, facts: finished, action: "boot" })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2"), link: "system-2-link" } });
+    // A generation after the profile's (rolled back from earlier) is not taken before the ones below it.
+    const later = { ...finished, generations: [...finished.generations, { number: 4, toplevel: P("e", "nixos-system-4") }] };
+    expect(switchOf(planDeploy({ system, target: live, facts: later })._unsafeUnwrap())).toMatchObject({ previous: { toplevel: P("b", "nixos-system-2") } });
+    // The new system in every generation: nothing to go back to, so no way back is claimed.
+    const only = facts({ generations: [{ number: 1, toplevel: NEW }], currentGeneration: 1, runningSystem: NEW });
+    expect(switchOf(planDeploy({ system, target: live, facts: only })._unsafeUnwrap())).toMatchObject({ previous: undefined });
+  });
+
   it("rollback from the cut run's generation comes back to the running system, never to the one that never ran", () => {
     const plan = planRollback({ target: live, facts: cut })._unsafeUnwrap();
     expect([plan.from.number, plan.to.number, plan.back.number]).toEqual([3, 2, 2]);

@@ -91,13 +91,17 @@ export function planDeploy(parameters: PlanDeployParameters): Result<DeployPlan,
  * that never ran. `boot` activates nothing, so it goes back to what the bootloader would
  * have started, the profile's generation, unless the profile already is on the new
  * system. The new system itself is no way back: when it already runs (a `test` deploy
- * before) the profile's generation is taken. The profile goes back to a generation of
- * the system returned to ({@link generationBack}).
+ * before) the profile's generation is taken; when the profile is on it too (a rerun after
+ * a switch that finished, before its health checks said yes), the newest generation
+ * before the profile's that holds another system, as the first run would have gone
+ * back. With none, there is nothing to go back to, and the outcome says so. The profile
+ * goes back to a generation of the system returned to ({@link generationBack}).
  */
 function previousSystem(facts: TargetFacts, toplevel: string, action: SwitchAction, moveProfile: boolean): SwitchStep["previous"] {
   const current = facts.generations.find((g) => g.number === facts.currentGeneration)?.toplevel;
   const order = action === "boot" ? [current, facts.runningSystem] : [facts.runningSystem, current];
-  const back = order.find((t) => t !== undefined && t !== toplevel) ?? current;
+  const earlier = facts.generations.filter((g) => facts.currentGeneration === undefined || g.number < facts.currentGeneration).map((g) => g.toplevel).reverse();
+  const back = [...order, ...earlier].find((t) => t !== undefined && t !== toplevel);
   if (back === undefined) return undefined;
   const generation = moveProfile ? generationBack(facts, back, toplevel) : undefined;
   return { toplevel: back, link: generation === undefined ? undefined : generationLinkName(generation.number) };
