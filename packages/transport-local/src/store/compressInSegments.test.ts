@@ -62,6 +62,32 @@ describe("compressInSegments", () => {
     expect(execFileSync("zstd", ["-d", "-c"], { input: compressed, maxBuffer: 16 * 1024 * 1024 }).equals(data)).toBe(true);
   });
 
+  it("counts idle cores within the cgroup's CPU quota, not the machine's", async () => {
+    const seen: number[] = [];
+    const run = async (cpuQuota: { cores: number; usageMs: () => number } | undefined) => {
+      const { stream, outcome } = compressInSegments(chunks(input(2 * 1024 * 1024), 100_000), {
+        argv: (level) => ["zstd", "-q", "-c", `-${level}`],
+        firstLevel: FAST_LEVEL,
+        segmentBytes: 512 * 1024,
+        choose: (level, sample) => (seen.push(sample.idleCores), level),
+        cpuQuota,
+      });
+      await collect(stream);
+      expect((await outcome).failed).toBeUndefined();
+    };
+    // A quota of one core that the cgroup uses up as fast as time passes: nothing is idle.
+    let used = 0;
+    const start = performance.now();
+    await run({ cores: 1, usageMs: () => (used = Math.max(used, performance.now() - start) + 1) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((idle) => idle === 0)).toBe(true);
+    // A quota of a quarter core, unused: never more idle than the quota leaves.
+    seen.length = 0;
+    await run({ cores: 0.25, usageMs: () => 0 });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((idle) => idle >= 0 && idle <= 0.25)).toBe(true);
+  });
+
   it("reports a compressor that failed, with its exit code and what it said", async () => {
     const { stream, outcome } = compressInSegments(chunks(input(64 * 1024), 4096), {
       argv: () => ["sh", "-c", "cat > /dev/null; echo 'no space left' >&2; exit 3"],

@@ -2,6 +2,7 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { PassThrough, type Readable } from "node:stream";
 import { execa } from "execa";
+import { findCpuQuota, type CpuQuota } from "./cpuQuota.js";
 
 /**
  * Stream buffers between tar, the marker pass, the compressor and the transport. Node's
@@ -15,7 +16,7 @@ export interface StretchSample {
   /** Time the compressed output waited for its reader (the link) to take more. */
   readonly waitedMs: number;
   readonly elapsedMs: number;
-  /** This machine's idle CPU over the stretch, in cores. */
+  /** The idle CPU this process could have used over the stretch, in cores: the machine's, within its cgroup's quota. */
   readonly idleCores: number;
 }
 
@@ -62,6 +63,8 @@ export interface SegmentOptions {
   readonly segmentBytes: number;
   readonly choose?: (level: number, sample: StretchSample) => number;
   readonly signal?: AbortSignal;
+  /** The CPU limit idle time is counted within. @default this process's cgroup's ({@link findCpuQuota}) */
+  readonly cpuQuota?: CpuQuota | undefined;
 }
 
 /**
@@ -115,11 +118,13 @@ export function compressInSegments(input: AsyncIterable<Uint8Array>, options: Se
     let level = options.firstLevel;
     let current = start(level);
     let inSegment = 0;
-    let mark = sampleNow(() => waitedMs);
+    const quota = "cpuQuota" in options ? options.cpuQuota : findCpuQuota();
+    const sample = () => sampleNow(() => waitedMs, quota);
+    let mark = sample();
     try {
       for await (const chunk of input) {
         if (inSegment >= options.segmentBytes) {
-          const now = sampleNow(() => waitedMs);
+          const now = sample();
           const next = choose(level, between(mark, now));
           mark = now;
           inSegment = 0;
@@ -208,15 +213,26 @@ interface Mark {
   readonly at: number;
   readonly idleMs: number;
   readonly waitedMs: number;
+  /** The cgroup's use so far, and its quota in cores, where one is set. */
+  readonly quota?: { readonly cores: number; readonly usageMs: number } | undefined;
 }
 
-function sampleNow(waited: () => number): Mark {
-  return { at: performance.now(), idleMs: cpus().reduce((sum, c) => sum + c.times.idle, 0), waitedMs: waited() };
+function sampleNow(waited: () => number, quota: CpuQuota | undefined): Mark {
+  return {
+    at: performance.now(),
+    idleMs: cpus().reduce((sum, c) => sum + c.times.idle, 0),
+    waitedMs: waited(),
+    quota: quota && { cores: quota.cores, usageMs: quota.usageMs() },
+  };
 }
 
+/** Idle cores over a stretch: the machine's, but no more than its quota leaves the cgroup. */
 function between(a: Mark, b: Mark): StretchSample {
   const elapsedMs = b.at - a.at;
-  return { waitedMs: b.waitedMs - a.waitedMs, elapsedMs, idleCores: elapsedMs > 0 ? (b.idleMs - a.idleMs) / elapsedMs : 0 };
+  if (elapsedMs <= 0) return { waitedMs: b.waitedMs - a.waitedMs, elapsedMs, idleCores: 0 };
+  const machine = (b.idleMs - a.idleMs) / elapsedMs;
+  const leftInQuota = a.quota && b.quota ? Math.max(0, a.quota.cores - (b.quota.usageMs - a.quota.usageMs) / elapsedMs) : Number.POSITIVE_INFINITY;
+  return { waitedMs: b.waitedMs - a.waitedMs, elapsedMs, idleCores: Math.min(machine, leftInQuota) };
 }
 
 /**
