@@ -15,6 +15,8 @@ export interface PathExport {
   readonly cancel: () => void;
   /** Resolves when the exporter has finished; errs if it failed. */
   readonly done: ResultAsync<void, NixosViaError>;
+  /** The compression levels the stream went through so far, in order, where the compressor changes levels to fit the link. */
+  readonly compressionLevels?: () => readonly number[];
 }
 
 /**

@@ -204,6 +204,20 @@ describe("runPlan", () => {
     ]);
   });
 
+  it("says which compression levels the stream went through, only when the level changed", async () => {
+    const run = async (levels: readonly number[]) => {
+      const { target } = memoryTarget();
+      const { source } = memorySource([bytes("a".repeat(600))]);
+      const withLevels: ClosureSource = { ...source, exportPaths: (paths, options) => ({ ...source.exportPaths(paths, options), compressionLevels: () => levels }) };
+      const { events, onEvent } = collect();
+      await runPlan(plan({ ...copy, compression: "zstd" }), { target, source: withLevels, onEvent });
+      return events.filter((ev) => ev.type === "note");
+    };
+    const changed = await run([3, 6, 3]);
+    expect(changed).toEqual([{ type: "note", index: 0, message: "compressed with zstd -3, then -6, then -3: denser while the link was the limit and a core was idle" }]);
+    expect(await run([3])).toEqual([]);
+  });
+
   it("never reports more bytes than the plan, even when the tar is larger than the NARs", async () => {
     let clock = 0;
     vi.spyOn(Date, "now").mockImplementation(() => (clock += 1000));

@@ -495,7 +495,15 @@ function startCopy(step: CopyClosureStep, index: number, options: RunPlanOptions
       yield chunk;
     }
   }
-  return ok({ exported, stream: counted(), finished: () => report(true), wireBytes: () => wireBytes });
+  const finished = () => {
+    report(true);
+    // Where the level changed with the link, say how: it explains a copy's bytes and speed.
+    const levels = exported.compressionLevels?.() ?? [];
+    if (new Set(levels).size > 1) {
+      emit({ type: "note", index, message: `compressed with ${step.compression} ${levels.map((l) => `-${l}`).join(", then ")}: denser while the link was the limit and a core was idle` });
+    }
+  };
+  return ok({ exported, stream: counted(), finished, wireBytes: () => wireBytes });
 }
 
 async function copyFilesStep(

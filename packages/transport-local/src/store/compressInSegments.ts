@@ -81,7 +81,10 @@ export interface SegmentOptions {
  * const { stream, outcome } = compressInSegments(tarStream, { argv: (l) => ["zstd", "-c", `-${l}`], firstLevel: 3, segmentBytes: 64 << 20 });
  * ```
  */
-export function compressInSegments(input: AsyncIterable<Uint8Array>, options: SegmentOptions): { stream: PassThrough; outcome: Promise<SegmentsOutcome> } {
+export function compressInSegments(
+  input: AsyncIterable<Uint8Array>,
+  options: SegmentOptions,
+): { stream: PassThrough; outcome: Promise<SegmentsOutcome>; levels: () => readonly number[] } {
   const out = new PassThrough({ highWaterMark: BUFFER });
   const choose = options.choose ?? nextLevel;
   // Stops every compressor and every wait: the caller's signal, or a compressor that failed
@@ -177,7 +180,7 @@ export function compressInSegments(input: AsyncIterable<Uint8Array>, options: Se
     const error = feedError ?? drainError;
     return error === undefined ? { levels } : { levels, feedError: error };
   })();
-  return { stream: out, outcome };
+  return { stream: out, outcome, levels: () => [...levels] };
 }
 
 /**

@@ -165,6 +165,6 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
       feedError === undefined ? okAsync(undefined) : errAsync(new TransportError(`the store paths could not be passed to ${file}`, { cause: feedError })),
     );
   });
-  return { stream: segments.stream, done, tarBytes: () => tarBytes, cancel };
+  return { stream: segments.stream, done, tarBytes: () => tarBytes, cancel, compressionLevels: segments.levels };
 }
 
