@@ -177,7 +177,9 @@ const nixosVia = (label, extra, cliPath = () => cli) => ({
       }
       const done = events.find((e) => e.type === "done");
       const plan = events.find((e) => e.type === "plan")?.plan;
-      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0, timeline };
+      // The zstd levels a copy went through, when its level changed (a note says so).
+      const levels = events.flatMap((e) => (e.type === "note" && /^compressed with /.test(e.message ?? "") ? [e.message.replace(/:.*/, "").replace("compressed with ", "")] : []));
+      return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0, levels, timeline };
     },
   });
 
@@ -344,9 +346,9 @@ try {
               connections: link.connections, paths: P.missing.length, roundTrips: rts, linkLimitMs: limitMs && Math.round(limitMs),
               cpuBusyCores: +((1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cpus().length).toFixed(2), speedMs,
               targetPeakRss: rss.total, targetPeakRssWithoutSshd: rss.tools, targetBiggestProcess: { name: rss.biggestName, rss: rss.biggest },
-              steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas, timeline: r.timeline };
+              steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas, levels: r.levels, timeline: r.timeline };
             results.push(rec);
-            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB, machine speed sample ${speedMs} ms${r.steps ? " " + JSON.stringify(r.steps) : ""}${r.timeline ? " timeline " + r.timeline.map((t) => `${t.type}${t.phase ? ":" + t.phase : ""}@${t.at}`).join(" ") : ""}`);
+            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB, machine speed sample ${speedMs} ms${r.steps ? " " + JSON.stringify(r.steps) : ""}${r.levels?.length ? " levels " + r.levels.join("; ") : ""}${r.timeline ? " timeline " + r.timeline.map((t) => `${t.type}${t.phase ? ":" + t.phase : ""}@${t.at}`).join(" ") : ""}`);
             if (problem) exitCode = 1; // the next phase still runs: it copies what is missing
           }
         } finally { rmSync(root, { recursive: true, force: true }); }
