@@ -39,8 +39,10 @@ const copySteps = (steps: readonly { kind: string }[]) => steps.filter((s): s is
 
 describe("the compression window of a copy", () => {
   const MiB = 2 ** 20;
-  it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 64 MiB", () => {
-    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB })).toBe(26);
+  it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 128 MiB", () => {
+    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB })).toBe(27);
+    expect(chooseWindowLog({ memAvailable: 1088 * MiB })).toBe(27);
+    expect(chooseWindowLog({ memAvailable: 1087 * MiB })).toBe(26);
     expect(chooseWindowLog({ memAvailable: 576 * MiB })).toBe(26);
     expect(chooseWindowLog({ memAvailable: 575 * MiB })).toBe(25);
     // A 512 MiB machine with ~400 MiB free, and a 256 MiB one running an installer from RAM.
@@ -51,7 +53,7 @@ describe("the compression window of a copy", () => {
 
   it("goes into the full copy, not the delta stream (links and small deltas), and into no copy that is not compressed", () => {
     const roomy = planTransfer(system, ssh, { ...facts, memAvailable: 2048 * MiB }, { predecessors: before })._unsafeUnwrap();
-    expect(copySteps(roomy.steps).map((s) => s.windowLog)).toEqual([undefined, 26]);
+    expect(copySteps(roomy.steps).map((s) => s.windowLog)).toEqual([undefined, 27]);
     expect(copySteps(planTransfer(system, ssh, facts)._unsafeUnwrap().steps).map((s) => s.windowLog)).toEqual([24]);
     expect(copySteps(planTransfer(system, dir, { ...facts, memAvailable: 2048 * MiB })._unsafeUnwrap().steps)[0]!.windowLog).toBeUndefined();
   });

@@ -12,8 +12,10 @@ const TAR_TAIL = 16 * 1024;
  * Compressor commands: fast levels, all cores, since the link and not the CPU should limit.
  * zstd matches long distances in the window the plan chose for the target's memory
  * (`windowLog`, 16 MiB unless told): of the benchmark's 700 MB closure tar, `-3` makes 257.2
- * MB, `--long=24` 241.8 MB and `--long=26` 230.8 MB, at the same CPU; the receiver's `zstd -d`
- * then peaks at 6, 20 and 70 MiB (docs/performance.md). A window up to 128 MiB needs no flag
+ * MB, `--long=24` 241.8 MB and `--long=26` 230.8 MB, at the same CPU (measured again later:
+ * `--long=26` 228.9 MB, `--long=27` 222.4 MB); the receiver's `zstd -d` then peaks at 6, 20,
+ * 70 and 133 MiB (docs/performance.md; the
+ * window follows the target's free memory, chooseWindowLog). A window up to 128 MiB needs no flag
  * on the decoder, so every receiver's `zstd -d` reads this. The level changes between
  * segments of the stream with the link (`nextLevel`, compressInSegments.ts); the window stays.
  */
