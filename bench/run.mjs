@@ -177,8 +177,8 @@ const nixosVia = (label, extra, cliPath = () => cli) => ({
       }
       const done = events.find((e) => e.type === "done");
       const plan = events.find((e) => e.type === "plan")?.plan;
-      // The zstd levels a copy went through, when its level changed (a note says so).
-      const levels = events.flatMap((e) => (e.type === "note" && /^compressed with /.test(e.message ?? "") ? [e.message.replace(/:.*/, "").replace("compressed with ", "")] : []));
+      // The zstd levels a copy went through, when its level changed (a note, an "info" line in --json, says so).
+      const levels = events.flatMap((e) => ((e.type === "info" || e.type === "note") && /^compressed with /.test(e.message ?? "") ? [e.message.replace(/:.*/, "").replace("compressed with ", "")] : []));
       return { ok: r.code === 0, err: r.code === 0 ? "" : r.err + r.out.slice(-1500), steps, execs, reportedMs: done?.durationMs, deltas: plan?.copy?.deltas ?? 0, levels, timeline };
     },
   });
