@@ -251,6 +251,18 @@ function cpuTimes() {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
 }
+// CPU seconds by side, from /proc/PID/stat (clock ticks, 100 a second here): the sender is
+// this process's reaped children (the contender's command and everything it waited for:
+// tar, zstd, ssh); the link is this process itself (the emulator, the RSS sampler); the
+// target is sshd's reaped children (each connection's session, shell, zstd -d, tar -x, nix).
+function processTicks(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ").map(Number);
+  return { own: f[11] + f[12], children: f[13] + f[14] };
+}
+function sideTicks(sshdPid) {
+  const self = processTicks("self");
+  return { sender: self.children, link: self.own, target: processTicks(sshdPid).children };
+}
 // The machine-speed sample (see the run loop): one zstd -3 thread over the first 64 MiB of
 // generation 1 as a tar stream, the kind of work the fresh copy's sender does.
 async function machineSpeed() {
@@ -332,10 +344,14 @@ try {
             // (ext4 mounted with discard) would otherwise land inside the next contender's time.
             await sh("sync");
             link.reset(); sampler.reset();
-            const cpu0 = cpuTimes(); const t0 = performance.now();
+            const cpu0 = cpuTimes(); const side0 = sideTicks(target.sshd.pid); const t0 = performance.now();
             const r = await C.run(ctx, P.top, root, P.missing);
             const ms = performance.now() - t0; const cpu1 = cpuTimes();
             const rss = await sampler.read();
+            // sshd reaps a connection's session process when it closes, a moment after the client exits.
+            await new Promise((res) => setTimeout(res, 300));
+            const side1 = sideTicks(target.sshd.pid);
+            const cpuSeconds = Object.fromEntries(Object.keys(side0).map((k) => [k, (side1[k] - side0[k]) / 100]));
             const bytes = link.bytes.up + link.bytes.down;
             let problem = r.ok ? null : `failed: ${r.err.slice(-800)}`;
             if (!problem && r.afterTiming) await r.afterTiming();
@@ -344,11 +360,11 @@ try {
             const limitMs = L.mbit ? (bytes * 8) / (L.mbit * 1e3) + rts * L.rttMs : null;
             const rec = { link: lk, contender: c, phase: ph, run: i + 1, ok: !problem, problem, ms: Math.round(ms), bytes, bytesUp: link.bytes.up, bytesDown: link.bytes.down,
               connections: link.connections, paths: P.missing.length, roundTrips: rts, linkLimitMs: limitMs && Math.round(limitMs),
-              cpuBusyCores: +((1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cpus().length).toFixed(2), speedMs,
+              cpuBusyCores: +((1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cpus().length).toFixed(2), cpuSeconds, speedMs,
               targetPeakRss: rss.total, targetPeakRssWithoutSshd: rss.tools, targetBiggestProcess: { name: rss.biggestName, rss: rss.biggest },
               steps: r.steps, reportedMs: r.reportedMs, deltas: r.deltas, levels: r.levels, timeline: r.timeline };
             results.push(rec);
-            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB, machine speed sample ${speedMs} ms${r.steps ? " " + JSON.stringify(r.steps) : ""}${r.levels?.length ? " levels " + r.levels.join("; ") : ""}${r.timeline ? " timeline " + r.timeline.map((t) => `${t.type}${t.phase ? ":" + t.phase : ""}@${t.at}`).join(" ") : ""}`);
+            log(`  ${c} ${ph} #${i + 1}: ${problem ? "INVALID " + problem.split("\n")[0] : "ok"} ${(ms / 1000).toFixed(2)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire, target peak ${(rss.total / 2 ** 20).toFixed(0)} MiB, machine speed sample ${speedMs} ms, CPU s sender ${cpuSeconds.sender} link ${cpuSeconds.link} target ${cpuSeconds.target}${r.steps ? " " + JSON.stringify(r.steps) : ""}${r.levels?.length ? " levels " + r.levels.join("; ") : ""}${r.timeline ? " timeline " + r.timeline.map((t) => `${t.type}${t.phase ? ":" + t.phase : ""}@${t.at}`).join(" ") : ""}`);
             if (problem) exitCode = 1; // the next phase still runs: it copies what is missing
           }
         } finally { rmSync(root, { recursive: true, force: true }); }
@@ -367,6 +383,7 @@ for (const lk of linkKeys) for (const ph of phases) {
     const steps = rs[0].steps ? Object.fromEntries(Object.keys(rs[0].steps).map((k) => [k, median(rs.map((r) => r.steps[k] ?? 0))])) : undefined;
     return { c, n: rs.length, ms: pick("ms"), bytes: pick("bytes"), limitMs: rs[0].linkLimitMs === null ? null : pick("linkLimitMs"), rts: rs[0].roundTrips,
       rss: Math.max(...rs.map((r) => r.targetPeakRss)), rssTools: Math.max(...rs.map((r) => r.targetPeakRssWithoutSshd)), cpu: pick("cpuBusyCores"),
+      cpuSides: ["sender", "link", "target"].map((k) => median(rs.map((r) => r.cpuSeconds?.[k] ?? 0))),
       speed: pick("speedMs"), speedRange: [Math.min(...rs.map((r) => r.speedMs)), Math.max(...rs.map((r) => r.speedMs))], steps };
   });
   const via = group.find((g) => g.c === "nixos-via" && !g.missing);
@@ -374,11 +391,11 @@ for (const lk of linkKeys) for (const ph of phases) {
 }
 const fmtS = (ms) => (ms >= 100000 ? (ms / 1000).toFixed(0) : ms >= 10000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2));
 const PH = { fresh: "fresh copy", next: "next generation", mass: "mass rebuild", changed: "changed contents" };
-let md = `| link | copy | contender | runs | wall time s (median) | on the wire MiB | × nixos-via | link limit s (round trips) | target peak RSS MiB (w/o sshd) | CPU busy cores | speed sample ms (range) |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
+let md = `| link | copy | contender | runs | wall time s (median) | on the wire MiB | × nixos-via | link limit s (round trips) | target peak RSS MiB (w/o sshd) | CPU busy cores | CPU s: sender, link, target | speed sample ms (range) |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
 for (const r of rows) {
-  if (r.missing) { md += `| ${LINKS[r.link].name} | ${PH[r.phase]} | ${CONTENDERS[r.c].label} | | ${r.failed ? "failed" : "not run"} | | | | | | |\n`; continue; }
+  if (r.missing) { md += `| ${LINKS[r.link].name} | ${PH[r.phase]} | ${CONTENDERS[r.c].label} | | ${r.failed ? "failed" : "not run"} | | | | | | | |\n`; continue; }
   const via = r.c === "nixos-via" && r.steps ? ` (copy ${fmtS(r.steps.copy ?? 0)} + register ${fmtS(r.steps.register ?? 0)})` : "";
-  md += `| ${LINKS[r.link].name} | ${PH[r.phase]} | ${CONTENDERS[r.c].label} | ${r.n} | ${fmtS(r.ms)}${via} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ratio === null ? "" : r.ratio.toFixed(2)} | ${r.limitMs === null ? "–" : `${fmtS(r.limitMs)} (${r.rts})`} | ${(r.rss / 2 ** 20).toFixed(0)} (${(r.rssTools / 2 ** 20).toFixed(0)}) | ${r.cpu.toFixed(2)} | ${r.speed} (${r.speedRange.join("–")}) |\n`;
+  md += `| ${LINKS[r.link].name} | ${PH[r.phase]} | ${CONTENDERS[r.c].label} | ${r.n} | ${fmtS(r.ms)}${via} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ratio === null ? "" : r.ratio.toFixed(2)} | ${r.limitMs === null ? "–" : `${fmtS(r.limitMs)} (${r.rts})`} | ${(r.rss / 2 ** 20).toFixed(0)} (${(r.rssTools / 2 ** 20).toFixed(0)}) | ${r.cpu.toFixed(2)} | ${r.cpuSides.map((x) => x.toFixed(1)).join(", ")} | ${r.speed} (${r.speedRange.join("–")}) |\n`;
 }
 // Targets from issue 6.
 const get = (lk, ph, c) => rows.find((r) => r.link === lk && r.phase === ph && r.c === c && !r.missing);
