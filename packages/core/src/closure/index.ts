@@ -4,7 +4,7 @@ export { normaliseNarHash } from "./narHash.js";
 export { parsePathInfoJson } from "./parsePathInfoJson.js";
 export { planCopy, type CopyPlan } from "./planCopy.js";
 export { sortByReferences } from "./sortByReferences.js";
-export { receiveClosureScript } from "./receiveClosureScript.js";
+export { DEFAULT_DECODER_WINDOW_LOG, receiveClosureScript } from "./receiveClosureScript.js";
 export type { ClosureSource, Compression, ExportOptions, PathExport } from "./ClosureSource.js";
 export { DONE_MARKER_DIR, END_MARKER, formatManifest, markPathBoundaries, STAGED_PATH_CHECK, type PathManifest } from "./markPathBoundaries.js";
 export { machineRunsSystem, type NixosSystem } from "./NixosSystem.js";

@@ -5,6 +5,8 @@ compression=$2
 # staged for the copy step that follows (a delta step before the full one), listed in
 # .verified; after-stage: that copy step, which promotes them too.
 finish=${3:-promote}
+# zstd's window (log2 bytes) where it is wider than the 128 MiB zstd -d reads unasked.
+window=${4:-}
 store="$root/nix/store"
 incoming="$store/.nixos-via-incoming"
 done="$incoming/.done"
@@ -39,7 +41,7 @@ if tar --version 2>/dev/null | grep -q 'GNU tar'; then set -- -P; else set --; f
 case "$compression" in
   none) tar -x "$@" -f - -C "$incoming" ;;
   gzip) gzip -dc | tar -x "$@" -f - -C "$incoming" ;;
-  zstd) zstd -dcq | tar -x "$@" -f - -C "$incoming" ;;
+  zstd) zstd -dcq ${window:+"--long=$window"} | tar -x "$@" -f - -C "$incoming" ;;
   *) echo "unknown compression $compression" >&2; exit 2 ;;
 esac
 if [ ! -e "$incoming/.end" ]; then

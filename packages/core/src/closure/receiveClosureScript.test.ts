@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { markPathBoundaries, STAGED_PATH_CHECK } from "./markPathBoundaries.js";
 import { TARGET_SHELLS } from "../../test/support/targetShells.js";
-import { RECEIVE_CLOSURE_SCRIPT } from "./receiveClosureScript.js";
+import { RECEIVE_CLOSURE_SCRIPT, receiveClosureScript } from "./receiveClosureScript.js";
 
 const work = mkdtempSync(join(tmpdir(), "receive-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -118,3 +118,28 @@ for (const { name: label, id, argv: [file, ...pre], available } of TARGET_SHELLS
     });
   });
 }
+
+describe("the receiving script with a zstd window wider than 128 MiB", () => {
+  it("decodes it when told the window, and keeps nothing when not told", async () => {
+    // Piped, zstd declares the whole window in the frame (the size is unknown), however
+    // short the stream: a 256 MiB window is past zstd -d's default limit.
+    const stream = execFileSync("zstd", ["-q", "-c", "-3", "--long=28"], { input: await markedStream(names) });
+    const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { input: stream, encoding: "utf8" });
+
+    const told = join(work, "wide-told");
+    const [, ...toldArgs] = receiveClosureScript(told, "zstd", "promote", 28);
+    expect(toldArgs.slice(-2)).toEqual(["promote", "28"]);
+    const ok = run(["sh", ...toldArgs]);
+    expect(ok.status, ok.stderr).toBe(0);
+    for (const name of names) execFileSync("diff", ["-r", "--no-dereference", join(source, name), join(told, "nix/store", name)]);
+
+    // A window zstd -d reads unasked adds no argument.
+    expect(receiveClosureScript(told, "zstd", "promote", 27)).toEqual(receiveClosureScript(told, "zstd"));
+    const untold = join(work, "wide-untold");
+    const [, ...untoldArgs] = receiveClosureScript(untold, "zstd", "promote", 27);
+    const refused = run(["sh", ...untoldArgs]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--long=28|memory/);
+    expect(existsSync(join(untold, "nix/store", names[0]!))).toBe(false);
+  });
+});

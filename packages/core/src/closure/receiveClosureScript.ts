@@ -5,8 +5,9 @@ import receiveScript from "./receive.sh";
 
 /**
  * The receiving end of the copy engine, for every target: a POSIX shell script that
- * needs only `tar` (busybox's will do). Arguments: the root directory and the
- * compression of stdin (`none`, `gzip` or `zstd`).
+ * needs only `tar` (busybox's will do). Arguments: the root directory, the
+ * compression of stdin (`none`, `gzip` or `zstd`), how the step finishes, and zstd's
+ * window (log2 bytes) where it is wider than the 128 MiB a `zstd -d` reads unasked.
  *
  * Paths are unpacked into a staging folder inside the store (same filesystem, so the
  * final rename is atomic) and renamed to their final names only after the whole stream
@@ -24,6 +25,9 @@ import receiveScript from "./receive.sh";
  */
 export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + applyPatches + receiveScript;
 
+/** The widest window (log2 bytes) a `zstd -d` decodes without being told: its default memory limit. */
+export const DEFAULT_DECODER_WINDOW_LOG = 27;
+
 /**
  * The argv that runs {@link RECEIVE_CLOSURE_SCRIPT} on a target. `stage` leaves the
  * complete paths staged for a copy step that follows (the delta step before the full one),
@@ -35,6 +39,13 @@ export const RECEIVE_CLOSURE_SCRIPT: string = STAGED_PATH_CHECK + applyPatches +
  * target.exec(receiveClosureScript("/mnt", "none"), { stdin: tarStream });
  * ```
  */
-export function receiveClosureScript(root: string, compression: Compression, finish: "promote" | "stage" | "after-stage" = "promote"): string[] {
-  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression, ...(finish === "promote" ? [] : [finish])];
+export function receiveClosureScript(
+  root: string,
+  compression: Compression,
+  finish: "promote" | "stage" | "after-stage" = "promote",
+  windowLog?: number,
+): string[] {
+  const wide = compression === "zstd" && windowLog !== undefined && windowLog > DEFAULT_DECODER_WINDOW_LOG;
+  return ["sh", "-c", RECEIVE_CLOSURE_SCRIPT, "nixos-via-receive", root, compression, ...(finish === "promote" && !wide ? [] : [finish]), ...(wide ? [String(windowLog)] : [])];
 }
+

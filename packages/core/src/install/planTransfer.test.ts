@@ -40,6 +40,15 @@ const copySteps = (steps: readonly { kind: string }[]) => steps.filter((s): s is
 describe("the compression window of a copy", () => {
   const MiB = 2 ** 20;
   it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 128 MiB", () => {
+    const z = "1.5.4";
+    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB, zstdVersion: z })).toBe(29);
+    expect(chooseWindowLog({ memAvailable: 4160 * MiB, zstdVersion: z })).toBe(29);
+    expect(chooseWindowLog({ memAvailable: 4159 * MiB, zstdVersion: z })).toBe(28);
+    expect(chooseWindowLog({ memAvailable: 2112 * MiB, zstdVersion: z })).toBe(28);
+    expect(chooseWindowLog({ memAvailable: 2111 * MiB, zstdVersion: z })).toBe(27);
+    // Past 128 MiB the decoder must be told the window: zstd -d takes --long=N from 1.3.2 on.
+    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB, zstdVersion: "1.3.2" })).toBe(29);
+    expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB, zstdVersion: "1.3.1" })).toBe(27);
     expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB })).toBe(27);
     expect(chooseWindowLog({ memAvailable: 1088 * MiB })).toBe(27);
     expect(chooseWindowLog({ memAvailable: 1087 * MiB })).toBe(26);
@@ -56,6 +65,12 @@ describe("the compression window of a copy", () => {
     expect(copySteps(roomy.steps).map((s) => s.windowLog)).toEqual([undefined, 27]);
     expect(copySteps(planTransfer(system, ssh, facts)._unsafeUnwrap().steps).map((s) => s.windowLog)).toEqual([24]);
     expect(copySteps(planTransfer(system, dir, { ...facts, memAvailable: 2048 * MiB })._unsafeUnwrap().steps)[0]!.windowLog).toBeUndefined();
+    // Past 128 MiB the receiver's zstd -d is told the window; up to it, its argv is as before.
+    const wide = copySteps(planTransfer(system, ssh, { ...facts, memAvailable: 8192 * MiB, zstdVersion: "1.5.4" })._unsafeUnwrap().steps)[0]!;
+    expect(wide.windowLog).toBe(29);
+    expect(wide.receiver.slice(-2)).toEqual(["promote", "29"]);
+    const narrow = copySteps(roomy.steps)[1]!;
+    expect(narrow.receiver.at(-1)).toBe("after-stage");
   });
 });
 

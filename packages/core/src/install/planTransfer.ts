@@ -2,6 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import { enterArgv } from "../activation/enterScript.js";
 import {
   closureBytes,
+  DEFAULT_DECODER_WINDOW_LOG,
   formatRegistration,
   planCopy,
   planDeltas,
@@ -88,7 +89,7 @@ export function planTransfer(
       bytes: closureBytes(full),
       compression,
       ...(windowLog === undefined ? {} : { windowLog }),
-      receiver: receiveClosureScript(target.root, compression, deltas.length > 0 ? "after-stage" : "promote"),
+      receiver: receiveClosureScript(target.root, compression, deltas.length > 0 ? "after-stage" : "promote", windowLog),
     });
   }
   return ok({
@@ -146,15 +147,21 @@ function deltaStep(
 
 /** Why the target cannot rebuild deltas, or undefined when it can: they need its zstd ≥ 1.4.5, GNU tar and sha256sum. */
 function deltaUnsupported(facts: TargetFacts): string | undefined {
-  const version = (facts.zstdVersion ?? "").split(".").map(Number);
-  const recent = PATCH_FROM_ZSTD.findIndex((v, i) => (version[i] ?? 0) !== v);
-  const zstdOk = facts.tools.has("zstd") && version.length === 3 && (recent < 0 || (version[recent] ?? 0) > PATCH_FROM_ZSTD[recent]!);
+  const zstdOk = facts.tools.has("zstd") && atLeast(facts.zstdVersion, PATCH_FROM_ZSTD);
   const missing = [
     ...(zstdOk ? [] : [`zstd ≥ 1.4.5 (${facts.tools.has("zstd") ? `it has ${facts.zstdVersion ?? "an unknown version"}` : "it has none"})`]),
     ...(facts.gnuTar === true ? [] : ["GNU tar"]),
     ...(facts.tools.has("sha256sum") ? [] : ["sha256sum"]),
   ];
   return missing.length === 0 ? undefined : `all paths go in full: the target lacks ${missing.join(", ")} to rebuild deltas`;
+}
+
+/** Whether a dotted version (`1.5.4`) is at least `least`; an unknown or malformed one is not. */
+function atLeast(version: string | undefined, least: readonly number[]): boolean {
+  const parts = (version ?? "").split(".").map(Number);
+  if (parts.length !== least.length || parts.some((n) => !Number.isInteger(n))) return false;
+  const first = least.findIndex((v, i) => parts[i] !== v);
+  return first < 0 || parts[first]! > least[first]!;
 }
 
 /** Compress what crosses a network, with the best the target can decompress. */
@@ -165,10 +172,13 @@ function chooseCompression(target: Pick<Target, "capabilities">, facts: TargetFa
 }
 
 /**
- * zstd's long-distance windows the sender may use (log2 bytes): 16 MiB to 128 MiB, the
- * widest a `zstd -d` reads without being told (its default memory limit is 2^27).
+ * zstd's long-distance windows the sender may use (log2 bytes): 16 MiB to 512 MiB. A
+ * `zstd -d` reads up to 128 MiB without being told (its default memory limit is 2^27);
+ * a wider window is named on the receiver's command line ({@link receiveClosureScript}).
  */
-const WINDOW_LOG = { min: 24, max: 27 } as const;
+const WINDOW_LOG = { min: 24, max: 29 } as const;
+/** The first zstd whose `-d` takes `--long=N` to read windows wider than it reads unasked. */
+const LONG_DECODER_ZSTD = [1, 3, 2] as const;
 /** The receiver's `zstd -d` needs about its window plus this; it may take an eighth of what the target has free. */
 const DECODER_OVERHEAD = 8 * 1024 * 1024;
 const DECODER_SHARE = 1 / 8;
@@ -176,15 +186,18 @@ const DECODER_SHARE = 1 / 8;
 /**
  * The widest long-distance window whose decoder fits an eighth of the target's available
  * memory: long matches across store paths are what a wider window buys (the benchmark's
- * closure tar at `-3`: 241.8 MB with 16 MiB, 228.9 MB with 64 MiB, 222.4 MB with 128 MiB,
- * at the same CPU), and the receiving `zstd -d` holds the whole window (20, 70 and 133 MiB
- * peak). 128 MiB needs 1088 MiB free, 64 MiB 576 MiB, 32 MiB 320 MiB (a 512 MiB machine);
- * a target with less, or one that did not say (an installer running from RAM is planned
- * before it runs), gets 16 MiB.
+ * 700 MB closure tar at `-3`: 241.8 MB with 16 MiB, 228.9 MB with 64 MiB, 222.4 MB with
+ * 128 MiB, 214.0 MB with 256 MiB, 209.0 MB with 512 MiB, at the same CPU), and the
+ * receiving `zstd -d` holds the whole window (20, 70, 133 and 516 MiB peak with 16, 64,
+ * 128 and 512 MiB). 512 MiB needs 4160 MiB free, 128 MiB 1088 MiB, 32 MiB 320 MiB (a 512
+ * MiB machine); a target with less, or one that did not say (an installer running from
+ * RAM is planned before it runs), gets 16 MiB; one whose zstd is older than 1.3.2, or did
+ * not say its version, no more than 128 MiB. The sender may use less where its own
+ * memory is short (`fitWindowLog` of transport-local); the decoder's limit stays an upper bound.
  */
-export function chooseWindowLog(facts: Pick<TargetFacts, "memAvailable">): number {
+export function chooseWindowLog(facts: Pick<TargetFacts, "memAvailable" | "zstdVersion">): number {
   const budget = (facts.memAvailable ?? 0) * DECODER_SHARE;
-  let log: number = WINDOW_LOG.max;
+  let log: number = atLeast(facts.zstdVersion, LONG_DECODER_ZSTD) ? WINDOW_LOG.max : DEFAULT_DECODER_WINDOW_LOG;
   while (log > WINDOW_LOG.min && 2 ** log + DECODER_OVERHEAD > budget) log--;
   return log;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { END_MARKER, markPathBoundaries } from "@nixos-via/core";
-import { exportPaths } from "./exportPaths.js";
+import { exportPaths, fitWindowLog } from "./exportPaths.js";
 
 const store = mkdtempSync(join(tmpdir(), "export-paths-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
@@ -46,5 +46,19 @@ describe("exportPaths", () => {
     ).rejects.toThrow(/tar could not read the store paths/);
     expect(Buffer.concat(parts).includes(Buffer.from(`${END_MARKER}\0`))).toBe(false);
     expect((await out.done).isErr()).toBe(true);
+  });
+});
+
+describe("fitWindowLog", () => {
+  const GiB = 2 ** 30;
+  it("keeps the planned window where zstd fits a quarter of this machine's free memory, and narrows it where not", () => {
+    expect(fitWindowLog(29, 8 * GiB)).toBe(29);
+    expect(fitWindowLog(29, 2.6 * GiB)).toBe(29);
+    expect(fitWindowLog(29, 2.5 * GiB)).toBe(28);
+    expect(fitWindowLog(27, 8 * GiB)).toBe(27);
+    expect(fitWindowLog(29, 704 * 2 ** 20)).toBe(27);
+    expect(fitWindowLog(29, 703 * 2 ** 20)).toBe(26);
+    // Never below 16 MiB, however little is free.
+    expect(fitWindowLog(29, 0)).toBe(24);
   });
 });
