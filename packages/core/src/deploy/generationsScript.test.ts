@@ -65,6 +65,16 @@ for (const shell of TARGET_SHELLS) {
       expect(run(GENERATIONS_SCRIPT, "nixos-via-generations", [root])).toBe(`current system-2-link\n`);
     });
 
+    const gcStep = () => planGc({ root, capabilities: { root: false, remote: false, hostNix: false, running: false } }, [], {}).steps.at(-1)!.argv;
+
+    it("the gc step on a machine without nix-store fails, saying so on stderr", () => {
+      rmSync(join(bin, "nix-store"));
+      const [, , script, name, ...args] = gcStep();
+      const r = runScript(shell, script!, name!, args, { env: { PATH: bin, NIXOS_VIA_NIX_STORE: "host" } });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain("this machine has no nix-store to read the root with (install Nix)");
+    });
+
     it("GENERATIONS_SCRIPT reports a machine without nix-store as error=, which parseGenerations turns into an error", () => {
       rmSync(join(bin, "nix-store"));
       const out = run(GENERATIONS_SCRIPT, "nixos-via-generations", [root]);
@@ -109,7 +119,7 @@ for (const shell of TARGET_SHELLS) {
         rootNixStore(root, {});
         const generations = parseGenerations(run(GENERATIONS_SCRIPT, "nixos-via-generations", [root], own))._unsafeUnwrap();
         expect(generations.map((g) => g.closureBytes)).toEqual([30_001_000, 30_002_000]);
-        const [, , script, name, ...args] = planGc({ root, capabilities: { root: false, remote: false, hostNix: false, running: false } }, [], {}).steps.at(-1)!.argv;
+        const [, , script, name, ...args] = gcStep();
         run(script!, name!, args, own);
         expect(calls().filter((c) => !c.includes(" --query "))).toEqual([
           `--store local?root=${root} --dump-db ${GLIBC.path} ${OLD.path}`,
@@ -122,6 +132,16 @@ for (const shell of TARGET_SHELLS) {
         rootNixStore(root, {});
         rmSync(join(bin, "nix-store"));
         expect(run(CURRENT_CLOSURE_SCRIPT, "nixos-via-current", [root], own).split("\n")[0]).toBe("error=the target has a Nix database but no nix-store to read it with");
+      });
+
+      it("the gc step fails, saying so on stderr, where the root's nix-store cannot run and this machine has none", () => {
+        rootNixStore(root, {});
+        rmSync(join(bin, "nix-store"));
+        const [, , script, name, ...args] = gcStep();
+        const r = runScript(shell, script!, name!, args, { env: { PATH: bin, ...own } });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("the target has a Nix database but no nix-store to read it with");
+        expect(r.stdout).toBe("");
       });
     });
   });
