@@ -75,10 +75,11 @@ describe("compressInSegments", () => {
       await collect(stream);
       expect((await outcome).failed).toBeUndefined();
     };
-    // A quota of one core that the cgroup uses up as fast as time passes: nothing is idle.
-    let used = 0;
+    // A quota of one core that the cgroup's other processes use up: nothing is idle. (The
+    // usage runs at ten times the clock: it is read a moment after each sample's time, and a
+    // usage that only kept pace with the clock left a few microseconds idle now and then.)
     const start = performance.now();
-    await run({ cores: 1, usageMs: () => (used = Math.max(used, performance.now() - start) + 1) });
+    await run({ cores: 1, usageMs: () => 10 * (performance.now() - start) });
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((idle) => idle === 0)).toBe(true);
     // A quota of a quarter core, unused: never more idle than the quota leaves.
