@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { END_MARKER, markPathBoundaries } from "@nixos-via/core";
-import { exportPaths, fitWindowLog } from "./exportPaths.js";
+import { exportPaths, fitWindowLog, keepsOneLevel } from "./exportPaths.js";
 
 const store = mkdtempSync(join(tmpdir(), "export-paths-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
@@ -60,5 +60,15 @@ describe("fitWindowLog", () => {
     expect(fitWindowLog(29, 703 * 2 ** 20)).toBe(26);
     // Never below 16 MiB, however little is free.
     expect(fitWindowLog(29, 0)).toBe(24);
+  });
+});
+
+describe("keepsOneLevel", () => {
+  it("keeps one zstd level from a 256 MiB window on, and gzip always; narrower zstd windows may change level", () => {
+    expect(keepsOneLevel("zstd", 29)).toBe(true);
+    expect(keepsOneLevel("zstd", 28)).toBe(true);
+    expect(keepsOneLevel("zstd", 27)).toBe(false);
+    expect(keepsOneLevel("zstd", undefined)).toBe(false);
+    expect(keepsOneLevel("gzip", undefined)).toBe(true);
   });
 });
