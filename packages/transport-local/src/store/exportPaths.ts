@@ -15,10 +15,11 @@ const TAR_TAIL = 16 * 1024;
  * (`windowLog`, 16 MiB unless told): of the benchmark's 700 MB closure tar, `-3` makes 257.2
  * MB, `--long=24` 241.8 MB and `--long=26` 230.8 MB, at the same CPU (measured again later:
  * `--long=26` 228.9 MB, `--long=27` 222.4 MB); the receiver's `zstd -d` then peaks at 6, 20,
- * 70 and 133 MiB (docs/performance.md; the
- * window follows the target's free memory, chooseWindowLog). A window up to 128 MiB needs no flag
- * on the decoder, so every receiver's `zstd -d` reads this. The level changes between
- * segments of the stream with the link (`nextLevel`, compressInSegments.ts); the window stays.
+ * 70 and 133 MiB (docs/performance.md; the window follows the target's free memory,
+ * chooseWindowLog, up to 512 MiB: 209.0 MB). A window wider than 128 MiB is named on the
+ * receiver's command line (`--long=N`); narrower ones need no flag. With a window narrower
+ * than 256 MiB the level changes between segments of the stream with the link
+ * (`nextLevel`, compressInSegments.ts; {@link keepsOneLevel}); the window stays.
  */
 function compressorArgv(compression: "zstd" | "gzip", level: number, windowLog = 24): [string, ...string[]] {
   return compression === "zstd" ? ["zstd", "-q", "-c", `-${level}`, `--long=${windowLog}`, "-T0"] : ["gzip", "-c", "-1"];
