@@ -42,7 +42,7 @@ const skip = new Set(opt("--skip", "").split(",").filter(Boolean));
 const full = flag("--full");
 function planned(lk, c, ph, i) {
   if (full) return true;
-  if (i > 0 && !LINKS[lk].mbit && (ph !== "fresh" || !["nixos-via", "nix-copy-ssh", "tar-zstd-ssh"].includes(c))) return false;
+  if (i > 0 && !LINKS[lk].mbit && (ph !== "fresh" || !["nixos-via", "nixos-via-baseline", "nix-copy-ssh", "tar-zstd-ssh"].includes(c))) return false;
   if (lk === "40ms" && c === "nix-copy-closure-gzip" && (ph === "mass" || ph === "changed")) return false;
   if (ph === "changed" && !["nixos-via", "nixos-via-no-delta", "nixos-via-baseline", "nix-copy-ssh-ng", "tar-zstd-ssh"].includes(c)) return false;
   if (lk === "100ms" && (ph === "mass" || !["nixos-via", "tar-zstd-ssh", "nix-copy-ssh-compress"].includes(c))) return false;
