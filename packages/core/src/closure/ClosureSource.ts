@@ -41,9 +41,11 @@ export interface ExportOptions {
   /** @default "none" */
   readonly compression?: Compression;
   /**
-   * zstd's long-distance window as log2 of its bytes (24: 16 MiB … 26: 64 MiB): what repeats
+   * zstd's long-distance window as log2 of its bytes (24: 16 MiB … 29: 512 MiB): what repeats
    * across store paths within it is sent once; the receiver's `zstd -d` holds the window in
-   * memory. @default 24
+   * memory. A window over 27 (128 MiB) is read only by a `zstd -d` told of it: give the
+   * receiver the same window (`receiveClosureScript`'s `windowLog`). The sender may use a
+   * narrower one where its own memory is short. @default 24
    */
   readonly windowLog?: number;
   /**

@@ -39,7 +39,7 @@ const copySteps = (steps: readonly { kind: string }[]) => steps.filter((s): s is
 
 describe("the compression window of a copy", () => {
   const MiB = 2 ** 20;
-  it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 128 MiB", () => {
+  it("is the widest whose decoder fits an eighth of what the target has free, from 16 to 512 MiB", () => {
     const z = "1.5.4";
     expect(chooseWindowLog({ memAvailable: 20 * 1024 * MiB, zstdVersion: z })).toBe(29);
     expect(chooseWindowLog({ memAvailable: 4160 * MiB, zstdVersion: z })).toBe(29);

@@ -11,8 +11,8 @@
 # the same call is the same question. Nix itself exits 1 on errors (never 125-127): such a
 # failure, and every other, is returned as it is. busybox's chroot exits 1 when it cannot
 # change root (only root can): returned, not retried. Without a nix-store on this machine
-# such a call prints the error= line on the script's stdout (fd 9, also from inside $(...))
-# and fails. chroot's complaint stays on stderr, which callers show only when the script fails.
+# such a call prints the error= line on fd 9 (a copy of stdout as it was when
+# select_nix_store ran, so it reaches the script's stdout also from inside $(...)) and fails. chroot's complaint stays on stderr, which callers show only when the script fails.
 select_nix_store() {
   nix_store_root=$1
   if [ "${NIXOS_VIA_NIX_STORE:-}" = host ]; then

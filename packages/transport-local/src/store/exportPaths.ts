@@ -182,7 +182,9 @@ function exportTar(directory: string, names: readonly string[], markPaths: boole
   if (compression === "none") return { stream: marked, done: tarDone, tarBytes: () => tarBytes, cancel };
 
   const [file] = compressorArgv(compression, FAST_LEVEL);
-  const windowLog = options.windowLog === undefined ? undefined : fitWindowLog(options.windowLog, freemem());
+  // A container's memory limit bounds what is free to it, whatever the machine has free.
+  const available = Math.min(freemem(), process.constrainedMemory?.() || Number.POSITIVE_INFINITY);
+  const windowLog = options.windowLog === undefined ? undefined : fitWindowLog(options.windowLog, available);
   const segments = compressInSegments(marked, {
     argv: (level) => compressorArgv(compression, level, windowLog),
     firstLevel: FAST_LEVEL,
